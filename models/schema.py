@@ -1,0 +1,242 @@
+"""The database schema: typed SQLAlchemy 2 models.
+
+Every change a user makes is recorded with who made it and when
+(:class:`Recorded`). Nothing is ever overwritten: a resubmitted quarter is a
+new :class:`Submission` version, a changed target a new :class:`Target` row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Recorded:
+    """Who made a change and when."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Provider(Base, Recorded):
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    contracts: Mapped[list[Contract]] = relationship(back_populates="provider")
+
+
+class Contract(Base, Recorded):
+    __tablename__ = "contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(50), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    commissioner: Mapped[str] = mapped_column(String(200), default="")
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    initial_end_date: Mapped[date] = mapped_column(Date)
+    extended_end_date: Mapped[date | None] = mapped_column(Date)
+    annual_value: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+    refuge_capacity: Mapped[int | None] = mapped_column(Integer)
+
+    provider: Mapped[Provider] = relationship(back_populates="contracts")
+    services: Mapped[list[Service]] = relationship(back_populates="contract", order_by="Service.id")
+
+    @property
+    def end_date(self) -> date:
+        """The end of the term in force: the extended end when there is one."""
+        return self.extended_end_date or self.initial_end_date
+
+
+class Service(Base, Recorded):
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("contract_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    contract: Mapped[Contract] = relationship(back_populates="services")
+
+
+class Submission(Base):
+    """One version of one quarter's workbook for one contract."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "year", "quarter", "version"),
+        Index("ix_submission_current", "contract_id", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    #: Calendar year the financial year starts in (2016 for 2016/17).
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    #: False once a later version of the same quarter supersedes it.
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: The original workbook, byte for byte; loaded only when asked for.
+    original: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: The warnings raised when it was checked: a list of {"cell", "code", "message"}.
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    completed_by: Mapped[str] = mapped_column(String(200), default="")
+    date_completed: Mapped[str] = mapped_column(String(50), default="")
+    template_version: Mapped[str] = mapped_column(String(20), default="")
+
+    contract: Mapped[Contract] = relationship()
+    values: Mapped[list[MeasureValue]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="MeasureValue.id")
+    commentary: Mapped[list[Commentary]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Commentary.id")
+
+
+class MeasureValue(Base):
+    __tablename__ = "measure_value"
+    __table_args__ = (UniqueConstraint("submission_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))
+    #: NULL when the provider left it blank: not reported, never zero.
+    value: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    #: Where it came from, for example ``Refuge!C14``.
+    cell: Mapped[str] = mapped_column(String(60), default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="values")
+
+
+class Commentary(Base):
+    __tablename__ = "commentary"
+    __table_args__ = (UniqueConstraint("submission_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    #: ``One Stop``, ``Refuge``, ``Fresh Start`` or ``General``.
+    topic: Mapped[str] = mapped_column(String(50))
+    text: Mapped[str] = mapped_column(Text, default="")
+    cell: Mapped[str] = mapped_column(String(60), default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="commentary")
+
+
+class Target(Base, Recorded):
+    """A target for one indicator of one contract, in force from a quarter on.
+
+    A change is a new row; the newest row for a quarter wins, older rows stay as history.
+    """
+
+    __tablename__ = "target"
+    __table_args__ = (Index("ix_target_contract_indicator", "contract_id", "indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    indicator: Mapped[str] = mapped_column(String(20))
+    #: Percentages as fractions of 1, like the indicators.
+    value: Mapped[float] = mapped_column(Float)
+    tolerance: Mapped[float] = mapped_column(Float, default=0.0)
+    #: ``higher`` or ``lower`` is better.
+    direction: Mapped[str] = mapped_column(String(10))
+    effective_year: Mapped[int] = mapped_column(Integer)
+    effective_quarter: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class QualityVisit(Base, Recorded):
+    __tablename__ = "quality_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    visit_date: Mapped[date] = mapped_column(Date)
+    #: Scores as fractions of 1: before and after the action plan.
+    score: Mapped[float | None] = mapped_column(Float)
+    score_after: Mapped[float | None] = mapped_column(Float)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship()
+
+
+class Meeting(Base, Recorded):
+    """A quarterly contract monitoring meeting and its notes."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    meeting_date: Mapped[date] = mapped_column(Date)
+    year: Mapped[int | None] = mapped_column(Integer)
+    quarter: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Action(Base, Recorded):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    #: ``open``, ``in progress``, ``done`` or ``dropped``.
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    indicator: Mapped[str | None] = mapped_column(String(20))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    quality_visit_id: Mapped[int | None] = mapped_column(ForeignKey("quality_visit.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+    service: Mapped[Service | None] = relationship()
+
+
+class EscalationChange(Base, Recorded):
+    """A change of the contract's escalation stage, with its dated note."""
+
+    __tablename__ = "escalation_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    stage: Mapped[str] = mapped_column(String(50))
+    changed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")

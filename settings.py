@@ -1,0 +1,31 @@
+"""Configuration, read in one place from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+#: Where the default SQLite database lives.
+DATA_DIR = Path(os.environ.get("MONITORING_DATA_DIR", ROOT / "data"))
+
+
+
+def database_url() -> str:
+    """A SQLAlchemy URL from ``DATABASE_URL``; the default is a SQLite file under ``data/``.
+
+    Read at call time so that a test or a command can point it elsewhere.
+    """
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'monitoring.sqlite'}"
+
+#: Largest workbook accepted, in bytes. Real returns are about 30 KB.
+UPLOAD_LIMIT_BYTES = int(os.environ.get("MONITORING_UPLOAD_LIMIT_BYTES", 5 * 1024 * 1024))
+
+#: Uncompressed size of a workbook's parts beyond which it is refused unread
+#: (a zip bomb), and the most cells one sheet may claim.
+UNCOMPRESSED_LIMIT_BYTES = int(os.environ.get("MONITORING_UNCOMPRESSED_LIMIT_BYTES", 50 * 1024 * 1024))
+SHEET_CELL_LIMIT = 100_000
+
+#: The sample contract and its workbooks.
+SAMPLE_DIR = ROOT / "sample_data"
