@@ -1,0 +1,315 @@
+"""The council's checks of a read workbook: its contract and period, its arithmetic, and queries.
+
+Errors reject the workbook; warnings are stored with it. Every rule of
+arithmetic comes from ``models.catalogue.CHECKS`` and is evaluated here
+generically. A rule is only evaluated when every figure it needs was reported:
+a blank is "not reported", never zero, and it is not itself a fault.
+
+Periods: a return may be sent once its quarter is over, that is from the day
+after the quarter's last day. A quarter whose last day is today or later is in
+the future. A quarter is outside the contract's term when it ends before the
+contract starts or starts after it ends (a quarter the term only partly covers
+is accepted).
+
+``check_workbook`` returns only the findings of these checks; the findings met
+while reading are in ``ParsedWorkbook.findings``: a caller reports both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from data_ingest.findings import Finding, error, warning
+from data_ingest.reader import CellValue, ParsedWorkbook
+from models.catalogue import (
+    CHECKS,
+    COMMENTARY,
+    COVER,
+    FUNNEL,
+    MEASURES,
+    MEASURES_BY_CODE,
+    OUTLIER_FACTOR,
+    OUTLIER_FLOOR,
+    OUTLIER_QUARTERS,
+    Check,
+    Term,
+)
+from models.periods import Quarter
+
+#: Figures are whole numbers or pence: this absorbs floating-point noise only.
+_TOLERANCE = 1e-9
+#: The year-to-date measure that must not fall within a financial year.
+YEAR_TO_DATE_PEOPLE = "OS02"
+#: The measure compared with the contract's refuge capacity.
+REFUGE_UNITS = "RF01"
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What the checks need to know of the contract."""
+
+    reference: str
+    start_date: date
+    end_date: date                 # the end of the term in force (the extended end when extended)
+    refuge_capacity: int | None
+
+    @classmethod
+    def from_contract(cls, contract) -> "ContractTerms":
+        """From a ``models.schema.Contract`` (or anything with the same attributes)."""
+        return cls(contract.reference, contract.start_date, contract.end_date, contract.refuge_capacity)
+
+
+def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None,
+                   history: dict[Quarter, dict[str, float | None]], today: date) -> list[Finding]:
+    """The checks' findings for one read workbook.
+
+    ``contract`` is None when the reference on the Cover is not a contract held.
+    ``history`` holds the current values of the contract's other quarters.
+    """
+    values = {code: cell.value for code, cell in parsed.values.items()}
+    quarter = parsed.quarter
+    findings = _contract_and_period(parsed, contract, today)
+    for check in CHECKS:
+        findings += _arithmetic(check, parsed.values, values, quarter, history)
+    findings += _funnel(parsed.values, values)
+    if quarter is not None:
+        findings += _year_to_date_falls(parsed.values, values, quarter, history)
+        findings += _outliers(parsed.values, values, quarter, history)
+    if contract is not None:
+        findings += _refuge_capacity(parsed.values, values, contract)
+    return findings
+
+
+# --- contract and period --------------------------------------------------------
+
+
+def _contract_and_period(parsed: ParsedWorkbook, contract: ContractTerms | None,
+                         today: date) -> list[Finding]:
+    findings = []
+    reference_cell = parsed.cover.get("contract_reference")
+    # No reference at all was already reported by the reader.
+    if contract is None and parsed.contract_reference:
+        findings.append(error(
+            "UNKNOWN-CONTRACT",
+            f"Contract reference {parsed.contract_reference} is not one of the council's contracts.",
+            "Check the reference on your contract (for example on the council's purchase order), or use "
+            "the template the council sent you, which has it filled in.",
+            sheet=COVER, cell=reference_cell.cell if reference_cell else None))
+    quarter = parsed.quarter
+    if quarter is None:
+        return findings   # a missing or unreadable year or quarter was reported by the reader
+    where = parsed.cover.get("quarter")
+    cell = where.cell if where else None
+    period = f"{quarter.label} ({quarter.start:%B} to {quarter.end:%B %Y})"
+    if contract is not None and (quarter.end < contract.start_date or quarter.start > contract.end_date):
+        findings.append(error(
+            "OUTSIDE-TERM",
+            f"{period} is outside contract {contract.reference}, which runs from "
+            f"{_day(contract.start_date)} to {_day(contract.end_date)}.",
+            "Check the financial year and quarter on the Cover sheet.", sheet=COVER, cell=cell))
+    if quarter.end >= today:
+        findings.append(error(
+            "FUTURE-PERIOD",
+            f"{period} has not ended yet, so its return cannot be complete.",
+            f"Check the financial year and quarter on the Cover sheet; a return for {quarter.label} can be "
+            f"sent from {_day(quarter.next().start)}.", sheet=COVER, cell=cell))
+    return findings
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# --- impossible arithmetic --------------------------------------------------------
+
+
+def _arithmetic(check: Check, cells: dict[str, CellValue], values: dict[str, float | None],
+                quarter: Quarter | None, history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
+    right = _right_side(check.right, values, quarter, history)
+    if right is None:
+        return []
+    groups = [(code,) for code in check.left] if check.each else [check.left]
+    findings = []
+    for group in groups:
+        left = [values.get(code) for code in group]
+        if any(v is None for v in left):
+            continue
+        total = sum(left)
+        broken = total > right.total + _TOLERANCE if check.op == "le" else abs(total - right.total) > _TOLERANCE
+        if not broken:
+            continue
+        first = cells[group[0]]
+        if len(group) == 1:
+            left_text = f"{_describe(group[0])} is {_number(group[0], total)}"
+        else:
+            left_text = (f"{' + '.join(group)} add up to {_number(group[0], total)} "
+                         f"({' + '.join(_number(c, v) for c, v in zip(group, left))})")
+        findings.append(error(check.code, f"{left_text}, {right.compared(check.op)}.", check.advice,
+                              sheet=first.sheet, cell=first.cell))
+    return findings
+
+
+@dataclass
+class _Right:
+    total: float
+    text: str           # the measure in words, for one plain term; else the expression
+    numbers: str        # its value; else the expression with its numbers
+    plain: bool
+
+    def compared(self, op: str) -> str:
+        if self.plain:
+            # "more than Cases closed (OS08), which is 67" / "but Children resident (RF05) is 36"
+            return f"more than {self.text}, which is {self.numbers}" if op == "le" else \
+                f"but {self.text} is {self.numbers}"
+        if op == "le":
+            return f"more than the {self.numbers_total} possible ({self.text} = {self.numbers})"
+        return f"but {self.text} = {self.numbers} = {self.numbers_total}"
+
+    @property
+    def numbers_total(self) -> str:
+        return _plain(self.total)
+
+
+def _right_side(terms: tuple[Term, ...], values: dict[str, float | None], quarter: Quarter | None,
+                history: dict[Quarter, dict[str, float | None]]) -> _Right | None:
+    """The right-hand side's value and wording, or None when a figure it needs is not held."""
+    total = 0.0
+    words, numbers = [], []
+    for index, term in enumerate(terms):
+        if term.previous:
+            if quarter is None or quarter.previous() not in history:
+                return None
+            value = history[quarter.previous()].get(term.code)
+            name = f"{term.code} at the end of {quarter.previous().label}"
+        else:
+            value = values.get(term.code)
+            name = term.code
+        if value is None:
+            return None
+        amount = value
+        word, number = name, _number(term.code, value)
+        if term.times_days:
+            if quarter is None:
+                return None
+            amount = value * quarter.days
+            word += f" × {quarter.days} days"
+            number += f" × {quarter.days}"
+        sign = "−" if term.sign < 0 else "+"
+        if index:
+            word, number = f"{sign} {word}", f"{sign} {number}"
+        elif term.sign < 0:
+            word, number = f"−{word}", f"−{number}"
+        total += term.sign * amount
+        words.append(word)
+        numbers.append(number)
+    only = terms[0] if len(terms) == 1 else None
+    if only is not None and only.sign > 0 and not only.times_days and not only.previous:
+        return _Right(total, _describe(only.code), _number(only.code, total), True)
+    return _Right(total, " ".join(words), " ".join(numbers), False)
+
+
+# --- warnings ---------------------------------------------------------------------
+
+
+def _funnel(cells: dict[str, CellValue], values: dict[str, float | None]) -> list[Finding]:
+    findings = []
+    for earlier, later in zip(FUNNEL, FUNNEL[1:]):
+        before, after = values.get(earlier), values.get(later)
+        if before is None or after is None or after <= before + _TOLERANCE:
+            continue
+        findings.append(warning(
+            "FUNNEL",
+            f"{_describe(later)} is {_number(later, after)}, more than {_describe(earlier)}, which is "
+            f"{_number(earlier, before)}, in the same quarter.",
+            "This can happen when people from an earlier quarter move on this quarter; if not, check "
+            "the figures.", sheet=cells[later].sheet, cell=cells[later].cell))
+    return findings
+
+
+def _year_to_date_falls(cells: dict[str, CellValue], values: dict[str, float | None], quarter: Quarter,
+                        history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
+    code = YEAR_TO_DATE_PEOPLE
+    previous = quarter.previous()
+    if quarter.quarter == 1 or previous not in history:
+        return []   # a new financial year starts again from zero
+    now, before = values.get(code), history[previous].get(code)
+    if now is None or before is None or now >= before - _TOLERANCE:
+        return []
+    return [warning(
+        "YTD-DECREASE",
+        f"{_describe(code)} is {_number(code, now)}, fewer than the {_number(code, before)} reported "
+        f"for {previous.label}, earlier in the same financial year.",
+        f"A count so far this financial year cannot go down: check that it counts each person once "
+        f"since 1 April {quarter.year}.", sheet=cells[code].sheet, cell=cells[code].cell)]
+
+
+def _outliers(cells: dict[str, CellValue], values: dict[str, float | None], quarter: Quarter,
+              history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
+    held = sorted((q for q in history if q < quarter), reverse=True)[:OUTLIER_QUARTERS]
+    if not held:
+        return []
+    span = held[-1].label if len(held) == 1 else f"{held[-1].label} to {held[0].label}"
+    findings = []
+    for measure in MEASURES:
+        value = values.get(measure.code)
+        earlier = [history[q].get(measure.code) for q in held]
+        earlier = [v for v in earlier if v is not None]
+        if value is None or not earlier:
+            continue
+        mean = sum(earlier) / len(earlier)
+        if value < OUTLIER_FLOOR and mean < OUTLIER_FLOOR:
+            continue
+        if value > OUTLIER_FACTOR * mean:
+            how = f"more than {OUTLIER_FACTOR:g} times"
+        elif value < mean / OUTLIER_FACTOR:
+            how = f"less than a {_fraction(OUTLIER_FACTOR)} of"
+        else:
+            continue
+        quarters = f"{len(earlier)} previous quarter{'s' if len(earlier) > 1 else ''} held ({span})"
+        findings.append(warning(
+            "OUTLIER",
+            f"{_describe(measure.code)} is {_number(measure.code, value)}, {how} its average of "
+            f"{_number(measure.code, mean, average=True)} over the {quarters}.",
+            f"Check the figure. If it is right, say why on the {COMMENTARY} sheet.",
+            sheet=cells[measure.code].sheet, cell=cells[measure.code].cell))
+    return findings
+
+
+def _refuge_capacity(cells: dict[str, CellValue], values: dict[str, float | None],
+                     contract: ContractTerms) -> list[Finding]:
+    code = REFUGE_UNITS
+    units = values.get(code)
+    if units is None or contract.refuge_capacity is None or abs(units - contract.refuge_capacity) <= _TOLERANCE:
+        return []
+    return [warning(
+        "REFUGE-CAPACITY",
+        f"{_describe(code)} is {_number(code, units)}, but contract {contract.reference} is for "
+        f"{contract.refuge_capacity} units.",
+        "Check the figure; if units are out of use, report them as unit-nights lost and say why on the "
+        f"{COMMENTARY} sheet.", sheet=cells[code].sheet, cell=cells[code].cell)]
+
+
+# --- wording ----------------------------------------------------------------------
+
+
+def _describe(code: str) -> str:
+    return f"{MEASURES_BY_CODE[code].label} ({code})"
+
+
+def _number(code: str, value: float, average: bool = False) -> str:
+    """A figure as the provider typed it: £1,234.50 for money, 1,234 for counts (an average to 0.1)."""
+    if MEASURES_BY_CODE[code].type == "money":
+        return f"£{value:,.2f}"
+    return _plain(value, 1 if average else 0)
+
+
+def _plain(value: float, decimals: int = 0) -> str:
+    if decimals and abs(value - round(value)) > _TOLERANCE:
+        return f"{value:,.{decimals}f}"
+    return f"{round(value):,}"
+
+
+def _fraction(factor: float) -> str:
+    words = {2: "half", 3: "third", 4: "quarter", 5: "fifth", 10: "tenth"}
+    return words.get(int(factor), f"1/{factor:g}") if float(factor).is_integer() else f"1/{factor:g}"

@@ -1,0 +1,241 @@
+"""The command line: ``python -m data_ingest template|check|ingest|load-sample``.
+
+A thin layer over the library: it reads files, calls ``check_file``,
+``ingest_file``, ``write_template`` or ``load_sample``, and prints one result
+per file. Exit status: 0 when every file passed, 1 when any was rejected,
+2 on a usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+import settings
+from data_ingest.findings import Finding, error
+from data_ingest.store import IngestResult, check_file, ingest_file
+from models.database import make_engine, migrate
+from models.periods import Quarter
+from models.schema import Contract
+
+# --- output -------------------------------------------------------------------------------
+
+
+def format_result(result: IngestResult) -> list[str]:
+    """The lines printed for one file: a summary, then errors, warnings and changes."""
+    lines = [f"{_heading(result)}: {_summary(result)}"
+             + (f" ({result.file_name})" if _named(result) else "")]
+    lines += [format_finding(f) for f in result.errors]
+    lines += [format_finding(f) for f in result.warnings]
+    lines += [f"  changed {d.code} {d.label}: {format_value(d.old)} -> {format_value(d.new)}"
+              for d in result.differences]
+    return lines
+
+
+def format_finding(finding: Finding) -> str:
+    """``  error   Refuge!C14: message advice``."""
+    return f"  {finding.severity:<7} {finding}"
+
+
+def format_value(value: float | None) -> str:
+    if value is None:
+        return "blank"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def _named(result: IngestResult) -> bool:
+    return bool(result.contract and result.quarter)
+
+
+def _heading(result: IngestResult) -> str:
+    return f"{result.contract} {result.quarter.label}" if _named(result) else result.file_name
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _summary(result: IngestResult) -> str:
+    warnings = f" with {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
+    if result.status == "rejected":
+        return f"rejected: {_plural(len(result.errors), 'error')}"
+    if result.status == "unchanged":
+        matched = f"version {result.version}"
+        if result.matched_quarter is not None and result.matched_quarter != result.quarter:
+            matched += f" of {result.matched_quarter.label}"
+        text = f"unchanged: identical to {matched} already stored"
+        if result.matched_is_current is False:
+            text += " (since superseded by a later version, which stays current)"
+        return text
+    if result.status == "stored":
+        text = f"stored as version {result.version}{warnings}"
+        if result.superseded_version is not None:
+            text += (f", superseding version {result.superseded_version}"
+                     f" ({_plural(len(result.differences), 'measure')} changed)")
+        return text
+    text = f"passed{warnings}"
+    if result.superseded_version is not None:
+        text += (f"; storing it would supersede version {result.superseded_version}"
+                 f" ({_plural(len(result.differences), 'measure')} changed)")
+    return text
+
+
+def _print_results(results: Sequence[IngestResult]) -> int:
+    for result in results:
+        print("\n".join(format_result(result)))
+    rejected = sum(r.status == "rejected" for r in results)
+    if len(results) > 1:
+        print(f"{_plural(len(results), 'file')}: {len(results) - rejected} passed, "
+              f"{rejected} rejected")
+    return 1 if rejected else 0
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def _engine():
+    engine = make_engine(settings.database_url())
+    migrate(engine)     # so that a fresh machine works
+    return engine
+
+
+def _read(path: str) -> bytes | Finding:
+    """The file's bytes, or an error saying why it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return error("FILE-NOT-FOUND", f"There is no file {path}.",
+                     "Check the folder and the file name.")
+    except IsADirectoryError:
+        return error("FILE-NOT-FOUND", f"{path} is a folder, not a workbook.",
+                     "Give the path of the .xlsx file.")
+    except OSError as exc:
+        return error("FILE-UNREADABLE", f"{path} cannot be read: {exc.strerror or exc}.",
+                     "Check the file's permissions, or save it again and retry.")
+
+
+def _each_file(paths: Sequence[str], handle) -> int:
+    engine = _engine()
+    results = []
+    for path in paths:
+        content = _read(path)
+        name = Path(path).name
+        if isinstance(content, Finding):
+            results.append(IngestResult(file_name=name, status="rejected", errors=[content]))
+        else:
+            results.append(handle(engine, content, name))
+    engine.dispose()
+    return _print_results(results)
+
+
+def cmd_check(args) -> int:
+    return _each_file(args.files, lambda engine, content, name: check_file(engine, content, name))
+
+
+def cmd_ingest(args) -> int:
+    return _each_file(args.files, lambda engine, content, name: ingest_file(
+        engine, content, name, uploaded_by=args.user))
+
+
+def cmd_template(args) -> int:
+    from data_ingest.template import write_template
+
+    reference = provider = None
+    if args.contract:
+        engine = _engine()
+        with Session(engine) as session:
+            contract = session.scalars(
+                select(Contract).where(func.upper(Contract.reference)
+                                       == args.contract.strip().upper())).first()
+            if contract is not None:
+                reference, provider = contract.reference, contract.provider.name
+        engine.dispose()
+        if contract is None:
+            print(f"Contract {args.contract} is not in the database; no template written. "
+                  f"Load it first (for the sample: python -m data_ingest load-sample).",
+                  file=sys.stderr)
+            return 1
+    write_template(args.out, reference=reference, provider=provider, quarter=args.quarter)
+    what = f"for {reference} ({provider})" if reference else "blank"
+    when = f" {args.quarter.label}" if args.quarter else ""
+    print(f"{args.out}: template{when} {what} written")
+    return 0
+
+
+def cmd_load_sample(args) -> int:
+    from data_ingest.sample import load_sample
+
+    engine = _engine()
+    results = load_sample(engine)
+    engine.dispose()
+    return _print_results(results)
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a quarter like '2016/17 Q4'") from None
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):     # no login name in some containers
+        return ""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m data_ingest",
+        description="Quarterly monitoring workbooks: write the template, check and store returns. "
+                    "The database is DATABASE_URL (default: a SQLite file under data/).")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    template = commands.add_parser("template", help="write a blank workbook for providers")
+    template.add_argument("out", metavar="OUT.xlsx", help="where to write it")
+    template.add_argument("--contract", metavar="REF",
+                          help="fill in the contract reference and provider from the database")
+    template.add_argument("--quarter", type=_quarter, metavar="'2016/17 Q4'",
+                          help="fill in the financial year and quarter")
+    template.set_defaults(run=cmd_template)
+
+    check = commands.add_parser("check", help="validate workbooks; writes nothing")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(run=cmd_check)
+
+    ingest = commands.add_parser("ingest", help="validate and store each workbook on its own")
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--user", default=_default_user(),
+                        help="who is uploading (default: your login name)")
+    ingest.set_defaults(run=cmd_ingest)
+
+    sample = commands.add_parser(
+        "load-sample", help="load the sample contract, targets, quality visits and workbooks")
+    sample.set_defaults(run=cmd_load_sample)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SQLAlchemyError as exc:
+        url = make_url(settings.database_url()).render_as_string(hide_password=True)
+        print(f"Could not use the database {url}: {exc.__class__.__name__}: "
+              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
