@@ -1,0 +1,1 @@
+"""Speed checks, each reported as a ratio against a baseline measured in the same run."""

@@ -1,0 +1,180 @@
+"""A quarter in short plain sentences, as a contract monitor would write it.
+
+Used by the pages and the meeting pack. Everything comes from the engine's
+indicators frame and the catalogue: the sentences name indicators by their
+short catalogue names and group indicators that share a denominator (for
+One Stop, the three measures of new referrals received).
+
+Order: for each service, its counts, then what changed on the previous
+quarter, then what is red or amber and by how much; then any special-cause
+variation; then the gaps (no data, a partial year to date).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from models.catalogue import INDICATORS, MEASURES_BY_CODE, SERVICES, FINANCE, Indicator
+from models.periods import Quarter
+
+from .formats import count_words, format_difference, format_value, is_missing, lower_first
+from .spc import CONCERN, IMPROVEMENT, spc_for
+
+#: Services in the order a meeting takes them, Finance last.
+_SECTIONS = (*SERVICES, FINANCE)
+
+
+def _denominator_groups(service: str) -> list[tuple[str, list[Indicator]]]:
+    """Indicators of a service that share one measure as denominator (two or more of them)."""
+    groups: dict[str, list[Indicator]] = {}
+    for ind in INDICATORS:
+        if ind.service == service and isinstance(ind.denominator, tuple) and len(ind.denominator) == 1:
+            groups.setdefault(ind.denominator[0], []).append(ind)
+    return [(MEASURES_BY_CODE[code].label, members) for code, members in groups.items()
+            if len(members) >= 2]
+
+
+def _rose_or_fell(change: float) -> str:
+    return "rose" if change > 0 else "fell"
+
+
+def _counts_sentence(service: str, quarter: Quarter, rows: pd.DataFrame, ytd: pd.DataFrame) -> str | None:
+    parts = []
+    for ind in INDICATORS:
+        if ind.service != service or ind.is_ratio or ind.code not in rows.index:
+            continue
+        value = rows.at[ind.code, "value"]
+        if is_missing(value):
+            continue            # said once, with the other gaps, at the end
+        text = f"{lower_first(ind.short)} {format_value(value, ind.unit)}"
+        so_far = ytd.at[ind.code, "value"] if ind.code in ytd.index else None
+        if not is_missing(so_far) and so_far != value:
+            text += f" ({format_value(so_far, ind.unit)} so far this year)"
+        parts.append(text)
+    if not parts:
+        return None
+    return f"{service}, {quarter.label}: " + "; ".join(parts) + "."
+
+
+def _change_sentences(service: str, rows: pd.DataFrame) -> list[str]:
+    sentences = []
+    grouped: set[str] = set()
+    for name, members in _denominator_groups(service):
+        present = [m for m in members if m.code in rows.index]
+        changes = [rows.at[m.code, "change_previous"] for m in present]
+        if len(present) < 2 or any(is_missing(c) or c == 0 for c in changes):
+            continue
+        if all(c > 0 for c in changes) or all(c < 0 for c in changes):
+            details = ", ".join(
+                f"{lower_first(m.short)} {format_value(rows.at[m.code, 'value'], m.unit)}"
+                f" (from {format_value(rows.at[m.code, 'previous_value'], m.unit)})" for m in present)
+            sentences.append(f"{count_words(len(present))} {service} measures of "
+                             f"{lower_first(name)} {_rose_or_fell(changes[0])} on the previous quarter: "
+                             f"{details}.")
+            grouped.update(m.code for m in present)
+    for ind in INDICATORS:
+        if ind.service != service or not ind.is_ratio or ind.code in grouped or ind.code not in rows.index:
+            continue
+        row = rows.loc[ind.code]
+        if is_missing(row["change_previous"]):
+            continue
+        value = format_value(row["value"], ind.unit, months=False)
+        previous = format_value(row["previous_value"], ind.unit, months=False)
+        if row["trend_previous"] == "no change" or previous == value:
+            # A change too small to show as written is no change to the reader.
+            sentences.append(f"{ind.short} held at {value} on the previous quarter.")
+            continue
+        sentences.append(
+            f"{ind.short} {_rose_or_fell(row['change_previous'])} from {previous} to {value} "
+            f"on the previous quarter ({row['trend_previous']}).")
+    return sentences
+
+
+def _rag_sentences(rows: pd.DataFrame) -> list[str]:
+    sentences = []
+    for ind in INDICATORS:
+        if ind.code not in rows.index:
+            continue
+        row = rows.loc[ind.code]
+        if row["rag"] not in ("red", "amber"):
+            continue
+        gap = row["value"] - row["target"]
+        side = "over" if row["direction"] == "lower" else "short"
+        sentences.append(
+            f"{row['rag'].capitalize()}: {lower_first(ind.short)} {format_value(row['value'], ind.unit)} "
+            f"against a target of {format_value(row['target'], ind.unit, months=False)}, "
+            f"{format_difference(gap, ind.unit)} {side}.")
+    return sentences
+
+
+def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> list[str]:
+    sentences = []
+    for ind in INDICATORS:
+        result = spc_for(indicators, contract, ind.code, upto=quarter)
+        latest = result.latest
+        if latest is None or result.points.index[-1] != quarter.label or not latest["special_cause"]:
+            continue
+        kind = {IMPROVEMENT: "improvement", CONCERN: "concern"}[latest["point_type"]]
+        caveat = "" if result.reliable else f" (a run chart of {len(result.points)} quarters: not yet reliable)"
+        sentences.append(f"{ind.short}: special cause variation, {kind}: {latest['rule']}{caveat}.")
+    return sentences
+
+
+def _gap_sentences(rows: pd.DataFrame, ytd: pd.DataFrame) -> list[str]:
+    sentences = []
+    no_data = [lower_first(ind.short) for ind in INDICATORS
+               if ind.code in rows.index and is_missing(rows.at[ind.code, "value"])]
+    if no_data:
+        sentences.append("No data this quarter (a measure not reported, or nothing to divide by) for: "
+                         + ", ".join(no_data) + ".")
+    # The same quarters are missing for every indicator: they are whole returns.
+    lacking = next((q for q in ytd["missing_quarters"] if q), "")
+    if lacking:
+        quarters = lacking.split(", ")
+        listed = quarters[0] if len(quarters) == 1 else ", ".join(quarters[:-1]) + " and " + quarters[-1]
+        sentences.append(f"The year to date lacks {listed}: no return is held for "
+                         f"{'it' if len(quarters) == 1 else 'them'}.")
+    return sentences
+
+
+def narrative_sections(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> dict[str, list[str]]:
+    """The narrative by section: one per service (and Finance) with something to say, then
+    ``"Overall"`` (targets met, special causes, gaps). Empty when no return is held."""
+    of_contract = indicators[indicators["contract"] == contract]
+    at = of_contract[of_contract["period"] == quarter.index]
+    if at.empty:
+        return {}
+    rows = at[at["basis"] == "quarter"].set_index("indicator")
+    ytd = at[at["basis"] == "ytd"].set_index("indicator")
+
+    sections: dict[str, list[str]] = {}
+    for service in _SECTIONS:
+        service_rows = rows[rows["service"] == service]
+        if service_rows.empty:
+            continue
+        sentences = []
+        counts = _counts_sentence(service, quarter, service_rows, ytd)
+        if counts:
+            sentences.append(counts)
+        sentences += _change_sentences(service, service_rows)
+        sentences += _rag_sentences(service_rows)
+        if sentences:
+            sections[service] = sentences
+    overall = []
+    met = int((rows["rag"] == "green").sum())
+    rated = int(rows["rag"].notna().sum())
+    if rated:
+        overall.append(f"{met} of {rated} measures with a target met it this quarter.")
+    overall += _special_cause_sentences(of_contract, contract, quarter)
+    overall += _gap_sentences(rows, ytd)
+    if overall:
+        sections["Overall"] = overall
+    return sections
+
+
+def narrative(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> list[str]:
+    """Short plain sentences about one contract's quarter, from ``compute_indicators`` output."""
+    sections = narrative_sections(indicators, contract, quarter)
+    if not sections:
+        return [f"No return is held for {quarter.label}."]
+    return [sentence for sentences in sections.values() for sentence in sentences]

@@ -1,0 +1,311 @@
+"""Statistical process control as NHS England's Making Data Count describes it.
+
+An XmR chart of individual values:
+
+- centre line: the mean of the points;
+- process limits: mean ± 2.66 × mean moving range, where moving ranges above
+  3.267 × the mean moving range are screened out first and the mean moving range
+  recalculated (as NHSRplotthedots does by default);
+- special-cause rules:
+  1. a point beyond a process limit;
+  2. a shift: 7 points in a row on one side of the mean (a point on the mean breaks the run);
+  3. a trend: 7 points in a row each higher (or each lower) than the one before
+     (an equal value breaks the run);
+  4. two of three points in a row beyond two sigma (mean ± 2/3 × 2.66 × mean
+     moving range) on the same side of the mean;
+- variation, from the most recent point: "improvement" or "concern" when it is
+  special cause (by which way is better), else "common cause";
+- assurance against a target: "consistently passing" when the target lies
+  beyond the limit on the failing side (higher better: target below the lower
+  limit), "consistently failing" when it lies beyond the other limit, else
+  "hit and miss".
+
+With fewer than 12 points the limits are not yet reliable: the result is a run
+chart (centre line the median, shift and trend rules only, no limits and no
+assurance) flagged ``reliable = False``.
+
+Missing values are left out: the points are the quarters that have a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: 3 / d2 (1.128) for moving ranges of two points, as Making Data Count rounds it.
+LIMIT_FACTOR = 2.66
+#: Moving ranges above this many times their mean are screened out of the limits.
+SCREEN_FACTOR = 3.267
+RUN_LENGTH = 7
+MIN_POINTS = 12
+
+COMMON_CAUSE, IMPROVEMENT, CONCERN = "common cause", "improvement", "concern"
+PASSING, FAILING, HIT_AND_MISS = "consistently passing", "consistently failing", "hit and miss"
+
+RULE_LIMITS = "beyond a process limit"
+RULE_SHIFT = "7 in a row on one side of the mean"
+RULE_TREND = "7 in a row rising or falling"
+RULE_TWO_OF_THREE = "2 of 3 beyond two sigma"
+
+POINT_COLUMNS = ["value", "centre", "lower", "upper", "beyond_limits", "shift", "trend",
+                 "two_of_three", "special_cause", "rule", "point_type"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    mean: float
+    lower: float
+    upper: float
+    #: Mean moving range after screening.
+    mean_moving_range: float
+
+    @property
+    def sigma(self) -> float:
+        return LIMIT_FACTOR * self.mean_moving_range / 3
+
+    @property
+    def near_lower(self) -> float:
+        return self.mean - 2 * self.sigma
+
+    @property
+    def near_upper(self) -> float:
+        return self.mean + 2 * self.sigma
+
+
+@dataclass
+class SpcResult:
+    #: Centre line: the mean (XmR) or, for a run chart, the median.
+    mean: float | None
+    lower: float | None
+    upper: float | None
+    #: One row per point (index as given); columns ``POINT_COLUMNS``.
+    points: pd.DataFrame
+    variation: str | None
+    assurance: str | None
+    #: True when there are enough points (12) for the limits to mean something.
+    reliable: bool
+    target: float | None = None
+    better: str = "higher"
+    mean_moving_range: float | None = None
+    chart: str = "xmr"      # "xmr", or "run" when not yet reliable
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def latest(self) -> pd.Series | None:
+        return None if self.points.empty else self.points.iloc[-1]
+
+
+def process_limits(values: Sequence[float], screen: bool = True) -> Limits | None:
+    """Mean and process limits of an XmR chart (None with fewer than two values)."""
+    y = np.asarray(pd.Series(values, dtype=float).dropna(), dtype=float)
+    if len(y) < 2:
+        return None
+    mean = float(y.mean())
+    moving = np.abs(np.diff(y))
+    average = float(moving.mean())
+    if screen:
+        kept = moving[moving < SCREEN_FACTOR * average]
+        # All equal (average 0) keeps them all.
+        average = float(kept.mean()) if len(kept) else average
+    return Limits(mean, mean - LIMIT_FACTOR * average, mean + LIMIT_FACTOR * average, average)
+
+
+# --- the rules, each returning a boolean per point ---------------------------------------
+
+
+def _runs(flags: np.ndarray, length: int) -> np.ndarray:
+    """Points belonging to a run of at least ``length`` consecutive True flags."""
+    n = len(flags)
+    out = np.zeros(n, dtype=bool)
+    if n < length:
+        return out
+    run = 0
+    for i, flag in enumerate(flags):   # one pass over a chart's points (tens), not per value
+        run = run + 1 if flag else 0
+        if run >= length:
+            out[i - length + 1:i + 1] = True
+    return out
+
+
+def shift_rule(values: np.ndarray, centre: float, length: int = RUN_LENGTH) -> np.ndarray:
+    side = np.sign(values - centre)
+    return _runs(side > 0, length) | _runs(side < 0, length)
+
+
+def trend_rule(values: np.ndarray, length: int = RUN_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+    """Points in a run of ``length`` rising or falling points, and the run's direction (+1/-1)."""
+    n = len(values)
+    step = np.sign(np.diff(values)) if n > 1 else np.array([])
+    rising = np.zeros(n, dtype=bool)
+    falling = np.zeros(n, dtype=bool)
+    # A run of 7 points is a run of 6 steps; a step belongs to the points either side.
+    for flags, out in ((step > 0, rising), (step < 0, falling)):
+        steps = _runs(flags, length - 1)
+        out[:-1] |= steps
+        out[1:] |= steps
+    direction = np.where(rising, 1, np.where(falling, -1, 0))
+    return rising | falling, direction
+
+
+def two_of_three_rule(values: np.ndarray, limits: Limits) -> np.ndarray:
+    """Points beyond two sigma with another such point, on the same side, among 3 in a row."""
+    n = len(values)
+    out = np.zeros(n, dtype=bool)
+    for near in (values > limits.near_upper, values < limits.near_lower):
+        for start in range(max(0, n - 2)):
+            window = near[start:start + 3]
+            if window.sum() >= 2:
+                out[start:start + 3] |= window
+    return out
+
+
+# --- the chart ---------------------------------------------------------------------------
+
+
+def _verdict(points: pd.DataFrame) -> str | None:
+    if points.empty:
+        return None
+    return points["point_type"].iloc[-1]
+
+
+def _last_target(target) -> float | None:
+    if target is None:
+        return None
+    if np.isscalar(target):
+        return None if pd.isna(target) else float(target)
+    known = pd.Series(list(target), dtype=float).dropna()
+    return float(known.iloc[-1]) if len(known) else None
+
+
+def assurance(limits: Limits, target: float | None, better: str = "higher") -> str | None:
+    """Whether the process will meet the target, from where the target sits against the limits."""
+    if limits is None or target is None:
+        return None
+    if target < limits.lower:
+        return PASSING if better == "higher" else FAILING
+    if target > limits.upper:
+        return FAILING if better == "higher" else PASSING
+    return HIT_AND_MISS
+
+
+def xmr(values: Sequence[float], target=None, better: str = "higher", *,
+        min_points: int = MIN_POINTS) -> SpcResult:
+    """An XmR chart of ``values`` in time order, with the Making Data Count verdicts.
+
+    ``values``: numbers or a Series (its index is kept in ``points``); NaN points are
+    left out. ``target``: a number, or a sequence of the target at each point (the
+    latest known one is used for assurance). ``better``: "higher" or "lower".
+    """
+    series = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) \
+        else values.astype(float)
+    series = series.dropna()
+    y = series.to_numpy()
+    n = len(y)
+    target_value = _last_target(target)
+    points = pd.DataFrame(index=series.index)
+    points["value"] = y
+    improving_side = 1 if better == "higher" else -1
+    if n == 0:
+        for column in POINT_COLUMNS[1:]:
+            points[column] = pd.Series(dtype=object)
+        return SpcResult(None, None, None, points, None, None, False, target_value, better,
+                         chart="run", notes=["No values to chart."])
+
+    reliable = n >= min_points
+    limits = process_limits(y) if reliable else None
+    centre = limits.mean if limits else float(np.median(y))
+    beyond = ((y > limits.upper) | (y < limits.lower)) if limits else np.zeros(n, dtype=bool)
+    shift = shift_rule(y, centre)
+    trend, trend_direction = trend_rule(y)
+    two_of_three = two_of_three_rule(y, limits) if limits else np.zeros(n, dtype=bool)
+    special = beyond | shift | trend | two_of_three
+
+    # Which way a special point points: its side of the centre, or for a point that
+    # is special only by a trend, the trend's direction.
+    side = np.sign(y - centre)
+    side = np.where(trend & ~(beyond | shift | two_of_three), trend_direction, side)
+    point_type = np.where(~special, COMMON_CAUSE,
+                          np.where(side == improving_side, IMPROVEMENT, CONCERN)).astype(object)
+    rules = np.full(n, "", dtype=object)
+    for flags, name in ((beyond, RULE_LIMITS), (shift, RULE_SHIFT), (trend, RULE_TREND),
+                        (two_of_three, RULE_TWO_OF_THREE)):
+        rules = np.where(flags, np.where(rules == "", name, rules + "; " + name), rules)
+
+    points["centre"] = centre
+    points["lower"] = limits.lower if limits else np.nan
+    points["upper"] = limits.upper if limits else np.nan
+    points["beyond_limits"] = beyond
+    points["shift"] = shift
+    points["trend"] = trend
+    points["two_of_three"] = two_of_three
+    points["special_cause"] = special
+    points["rule"] = rules
+    points["point_type"] = point_type
+    notes = [] if reliable else [
+        f"Only {n} point{'s' if n != 1 else ''}: a run chart until there are {min_points}; "
+        "process limits are not yet reliable."]
+    return SpcResult(
+        mean=centre,
+        lower=limits.lower if limits else None,
+        upper=limits.upper if limits else None,
+        points=points,
+        variation=_verdict(points),
+        assurance=assurance(limits, target_value, better) if limits else None,
+        reliable=reliable,
+        target=target_value,
+        better=better,
+        mean_moving_range=limits.mean_moving_range if limits else None,
+        chart="xmr" if reliable else "run",
+        notes=notes,
+    )
+
+
+# --- applied to the engine's indicators ------------------------------------------------
+
+
+def spc_for(indicators: pd.DataFrame, contract: str, indicator: str, upto=None,
+            basis: str = "quarter") -> SpcResult:
+    """The chart of one indicator of one contract over the quarters held (up to ``upto``).
+
+    Points are indexed by the quarter's label (``2016/17 Q3``); the target is the
+    one in force at the latest point.
+    """
+    from models.catalogue import INDICATORS_BY_CODE
+
+    rows = indicators[(indicators["contract"] == contract) & (indicators["indicator"] == indicator)
+                      & (indicators["basis"] == basis)]
+    if upto is not None:
+        rows = rows[rows["period"] <= upto.index]
+    rows = rows.sort_values("period")
+    labels = rows["fiscal_year"].astype(str) + " Q" + rows["quarter"].astype(str)
+    series = pd.Series(rows["value"].to_numpy(dtype=float), index=labels.to_numpy())
+    with_value = rows[rows["value"].notna()]
+    target = with_value["target"].iloc[-1] if len(with_value) else None
+    return xmr(series, target=target, better=INDICATORS_BY_CODE[indicator].better)
+
+
+SUMMARY_COLUMNS = ["contract", "indicator", "service", "label", "points", "mean", "lower", "upper",
+                   "variation", "assurance", "reliable", "special_cause", "rule", "target"]
+
+
+def spc_summary(indicators: pd.DataFrame, contract: str, upto=None) -> pd.DataFrame:
+    """One row per indicator of a contract: the chart's verdicts at its latest point."""
+    from models.catalogue import INDICATORS
+
+    records = []
+    for ind in INDICATORS:
+        result = spc_for(indicators, contract, ind.code, upto)
+        latest = result.latest
+        records.append({
+            "contract": contract, "indicator": ind.code, "service": ind.service, "label": ind.label,
+            "points": len(result.points), "mean": result.mean, "lower": result.lower,
+            "upper": result.upper, "variation": result.variation, "assurance": result.assurance,
+            "reliable": result.reliable,
+            "special_cause": bool(latest["special_cause"]) if latest is not None else False,
+            "rule": latest["rule"] if latest is not None else "",
+            "target": result.target,
+        })
+    return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
