@@ -133,6 +133,18 @@ MEASURES: tuple[Measure, ...] = (
 
 MEASURES_BY_CODE: dict[str, Measure] = {m.code: m for m in MEASURES}
 
+#: Count measures that do not count people (refuge units, unit-nights, nights, days).
+#: Every other count measure counts people, and small numbers of people are
+#: suppressed in reports shared outside the council (reports.suppression).
+NON_PEOPLE_COUNTS: frozenset[str] = frozenset({"RF01", "RF02", "RF03", "RF15", "FS05"})
+assert NON_PEOPLE_COUNTS <= MEASURES_BY_CODE.keys(), "NON_PEOPLE_COUNTS names an unknown measure"
+
+
+def counts_people(code: str) -> bool:
+    """True for a measure that is a count of people (so small numbers of it are sensitive)."""
+    measure = MEASURES_BY_CODE[code]
+    return measure.type == "count" and code not in NON_PEOPLE_COUNTS
+
 
 def measures_on(sheet: str) -> tuple[Measure, ...]:
     """The measures of one sheet, in catalogue order."""

@@ -240,3 +240,25 @@ class EscalationChange(Base, Recorded):
     stage: Mapped[str] = mapped_column(String(50))
     changed_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecordChange(Base):
+    """One field of a stored record changed by a user: what it was, what it became, who, when.
+
+    Records that are edited in place (an action's status, a meeting's notes, a
+    quality visit's scores) keep their history here, so nothing typed is lost.
+    """
+
+    __tablename__ = "record_change"
+    __table_args__ = (Index("ix_record_change_record", "table_name", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The table of the changed record, for example ``action``.
+    table_name: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(50))
+    #: Both values as text (ISO dates, plain numbers); NULL for an empty value.
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200), default="")
