@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 import settings
 from data_ingest.findings import Finding, error
+from data_ingest.sample import load_sample
 from data_ingest.store import IngestResult, check_file, ingest_file
+from data_ingest.template import write_template
 from models.database import make_engine, migrate
 from models.periods import Quarter
 from models.schema import Contract
@@ -75,7 +77,7 @@ def _summary(result: IngestResult) -> str:
             matched += f" of {result.matched_quarter.label}"
         text = f"unchanged: identical to {matched} already stored"
         if result.matched_is_current is False:
-            text += " (since superseded by a later version, which stays current)"
+            text += "; a later version stays current"
         return text
     if result.status == "stored":
         text = f"stored as version {result.version}{warnings}"
@@ -149,8 +151,6 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from data_ingest.template import write_template
-
     reference = provider = None
     if args.contract:
         engine = _engine()
@@ -166,7 +166,12 @@ def cmd_template(args) -> int:
                   f"Load it first (for the sample: python -m data_ingest load-sample).",
                   file=sys.stderr)
             return 1
-    write_template(args.out, reference=reference, provider=provider, quarter=args.quarter)
+    try:
+        write_template(args.out, reference=reference, provider=provider, quarter=args.quarter)
+    except OSError as exc:
+        print(f"{args.out} cannot be written: {exc.strerror or exc}. Check the folder exists "
+              f"and the file is not open in Excel.", file=sys.stderr)
+        return 1
     what = f"for {reference} ({provider})" if reference else "blank"
     when = f" {args.quarter.label}" if args.quarter else ""
     print(f"{args.out}: template{when} {what} written")
@@ -174,8 +179,6 @@ def cmd_template(args) -> int:
 
 
 def cmd_load_sample(args) -> int:
-    from data_ingest.sample import load_sample
-
     engine = _engine()
     results = load_sample(engine)
     engine.dispose()

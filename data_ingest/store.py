@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,14 +52,16 @@ class IngestResult:
     submission_id: int | None = None
     #: The parsed measure values (None for blank), for previews.
     values: dict[str, float | None] = field(default_factory=dict)
-    #: For ``stored``: the version it superseded. For ``unchanged``: the stored
-    #: submission it is identical to may be of another quarter or superseded, so say which.
+    #: The version this one superseded (``stored``) or would supersede (``passed``).
     superseded_version: int | None = None
+    #: For ``unchanged`` (``version`` and ``submission_id`` are then the identical one's):
+    #: its quarter, and whether it is still current or was superseded since.
     matched_quarter: Quarter | None = None
     matched_is_current: bool | None = None
 
     @property
     def ok(self) -> bool:
+        """Not rejected: stored, unchanged or passed."""
         return self.status != "rejected"
 
 
@@ -75,15 +77,17 @@ def check_file(engine: Engine, content: bytes, file_name: str,
     """
     today = today or date.today()
     parsed = read_workbook(content, file_name)
-    with Session(engine) as session:
-        contract, findings = _check(session, parsed, today)
+    with engine.connect() as connection:
+        contract, findings, held = _check(connection, parsed, today)
         result = _result(parsed, file_name, findings, contract)
         if result.status == "rejected":
             return result
         result.status = "passed"
-        current = _current(session, contract.id, parsed.quarter)
+        current = next((row for row in _versions(connection, contract.id, parsed.quarter)
+                        if row.is_current), None)
         if current is not None:
-            result.differences = differences(_values_of(session, current.id), result.values)
+            old = _values_of(connection, current.id, held)
+            result.differences = differences(old, result.values)
             result.superseded_version = current.version
     return result
 
@@ -118,19 +122,15 @@ def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_na
                  uploaded_by: str, today: date) -> IngestResult:
     # One transaction: the checks read the history this version is stored against,
     # and any exception rolls everything back.
-    with Session(engine) as session, session.begin():
-        contract, findings = _check(session, parsed, today)
+    with engine.begin() as connection:
+        contract, findings, held = _check(connection, parsed, today)
         result = _result(parsed, file_name, findings, contract)
         if result.status == "rejected":
             return result
 
         sha256 = hashlib.sha256(content).hexdigest()
-        same = session.execute(
-            select(Submission.id, Submission.version, Submission.year, Submission.quarter,
-                   Submission.is_current)
-            .where(Submission.contract_id == contract.id, Submission.sha256 == sha256)
-            .order_by(Submission.is_current.desc(), Submission.id.desc())
-            .limit(1)).first()
+        same = connection.execute(_SAME_FILE, {"contract_id": contract.id,
+                                               "sha256": sha256}).first()
         if same is not None:
             result.status = "unchanged"
             result.version = same.version
@@ -140,28 +140,28 @@ def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_na
             return result
 
         quarter = parsed.quarter
-        versions = _versions(session, contract.id, quarter)
+        versions = _versions(connection, contract.id, quarter)
         latest = max((row.version for row in versions), default=0)
         current = next((row for row in versions if row.is_current), None)
         if current is not None:
-            result.differences = differences(_values_of(session, current.id), result.values)
+            result.differences = differences(_values_of(connection, current.id, held),
+                                             result.values)
             result.superseded_version = current.version
-            session.execute(update(Submission).where(Submission.id == current.id)
-                            .values(is_current=False))
+            connection.execute(_SUPERSEDE, {"submission_id": current.id})
 
-        # Plain inserts rather than ORM objects: per row, the ORM cost more than reading
-        # the workbook. The unique constraint on the version speaks here, inside the transaction.
-        submission_id = session.scalar(insert(Submission).returning(Submission.id).values(
-            contract_id=contract.id, year=quarter.year, quarter=quarter.quarter,
-            version=latest + 1, is_current=True, uploaded_at=utcnow(),
-            uploaded_by=_fit(uploaded_by or "", "uploaded_by"),
-            file_name=_fit(file_name, "file_name"), sha256=sha256, original=content,
-            warnings=[w.as_dict() for w in result.warnings],
-            completed_by=_fit(_cover_text(parsed, "completed_by"), "completed_by"),
-            date_completed=_fit(_cover_text(parsed, "date_completed"), "date_completed"),
-            template_version=_fit(_cover_text(parsed, "template_version"), "template_version"),
-        ))
-        session.execute(insert(MeasureValue), [
+        # The unique constraint on the version speaks here, inside the transaction.
+        submission_id = connection.execute(_NEW_SUBMISSION, {
+            "contract_id": contract.id, "year": quarter.year, "quarter": quarter.quarter,
+            "version": latest + 1, "is_current": True, "uploaded_at": utcnow(),
+            "uploaded_by": _fit(uploaded_by or "", "uploaded_by"),
+            "file_name": _fit(file_name, "file_name"), "sha256": sha256, "original": content,
+            "warnings": [w.as_dict() for w in result.warnings],
+            "completed_by": _fit(_cover_text(parsed, "completed_by"), "completed_by"),
+            "date_completed": _fit(_cover_text(parsed, "date_completed"), "date_completed"),
+            "template_version": _fit(_cover_text(parsed, "template_version"),
+                                     "template_version"),
+        }).scalar_one()
+        connection.execute(_NEW_VALUE, [
             {"submission_id": submission_id, "code": code, "value": _number(cell.value),
              "cell": _fit(cell.location, "cell")}
             for code, cell in parsed.values.items()])
@@ -171,11 +171,44 @@ def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_na
             for topic, cell in parsed.commentary.items()
             if cell.value is not None and str(cell.value).strip()]
         if commentary:
-            session.execute(insert(Commentary), commentary)
+            connection.execute(_NEW_COMMENTARY, commentary)
         result.status = "stored"
         result.version = latest + 1
         result.submission_id = submission_id
     return result
+
+
+# --- statements ---------------------------------------------------------------------------
+# Built once with bind parameters: building them for every upload cost more than running them.
+
+_SUBMISSION = Submission.__table__
+_VALUE = MeasureValue.__table__
+_CONTRACT = Contract.__table__
+
+#: References are codes like ASC0013: a provider typing asc0013 means the same contract.
+_CONTRACT_BY_REFERENCE = select(_CONTRACT).where(
+    func.upper(_CONTRACT.c.reference) == bindparam("reference"))
+#: The current values of every quarter of a contract.
+_HELD = (select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VALUE.c.code,
+                _VALUE.c.value)
+         .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
+         .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current))
+_SAME_FILE = (select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.year,
+                     _SUBMISSION.c.quarter, _SUBMISSION.c.is_current)
+              .where(_SUBMISSION.c.contract_id == bindparam("contract_id"),
+                     _SUBMISSION.c.sha256 == bindparam("sha256"))
+              .order_by(_SUBMISSION.c.is_current.desc(), _SUBMISSION.c.id.desc())
+              .limit(1))
+_VERSIONS = select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current).where(
+    _SUBMISSION.c.contract_id == bindparam("contract_id"),
+    _SUBMISSION.c.year == bindparam("year"), _SUBMISSION.c.quarter == bindparam("quarter"))
+_VALUES_OF = select(_VALUE.c.code, _VALUE.c.value).where(
+    _VALUE.c.submission_id == bindparam("submission_id"))
+_SUPERSEDE = (update(_SUBMISSION).where(_SUBMISSION.c.id == bindparam("submission_id"))
+              .values(is_current=False))
+_NEW_SUBMISSION = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
+_NEW_VALUE = insert(_VALUE)
+_NEW_COMMENTARY = insert(Commentary.__table__)
 
 
 # --- reads a page or the command line needs ---------------------------------------------------
@@ -188,17 +221,20 @@ def current_submission(db: Engine | Session, reference: str, quarter: Quarter
     Given an engine, the submission comes back detached: its columns are there,
     but not its ``original`` bytes nor its values (use the functions below).
     """
-    if isinstance(db, Session):
-        contract = _contract(db, reference)
-        return _current(db, contract.id, quarter) if contract else None
-    with Session(db) as session:
-        return current_submission(session, reference, quarter)
+    if not isinstance(db, Session):
+        with Session(db) as session:
+            return current_submission(session, reference, quarter)
+    return db.scalars(
+        select(Submission).join(Contract)
+        .where(func.upper(Contract.reference) == reference.strip().upper(),
+               Submission.year == quarter.year, Submission.quarter == quarter.quarter,
+               Submission.is_current)).first()
 
 
 def submission_values(engine: Engine, submission_id: int) -> dict[str, float | None]:
     """One submission's measure values by code, None where the provider left it blank."""
-    with Session(engine) as session:
-        return _values_of(session, submission_id)
+    with engine.connect() as connection:
+        return _values_of(connection, submission_id)
 
 
 def original_workbook(engine: Engine, submission_id: int) -> tuple[str, bytes] | None:
@@ -211,9 +247,9 @@ def original_workbook(engine: Engine, submission_id: int) -> tuple[str, bytes] |
 
 def contract_terms(engine: Engine, reference: str) -> ContractTerms | None:
     """What the checks know of a contract, or None when the reference is not held."""
-    with Session(engine) as session:
-        contract = _contract(session, reference)
-        return ContractTerms.from_contract(contract) if contract else None
+    with engine.connect() as connection:
+        contract = _contract(connection, reference)
+    return ContractTerms.from_contract(contract) if contract else None
 
 
 def differences(old: dict[str, float | None], new: dict[str, float | None]) -> list[Difference]:
@@ -235,16 +271,42 @@ def differences(old: dict[str, float | None], new: dict[str, float | None]) -> l
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _check(session: Session, parsed: ParsedWorkbook, today: date
-           ) -> tuple[Contract | None, list[Finding]]:
-    """The contract the Cover names and every finding of reading and checking."""
-    contract = _contract(session, parsed.contract_reference) if parsed.contract_reference else None
-    history = {}
+def _check(connection: Connection, parsed: ParsedWorkbook, today: date
+           ) -> tuple[Contract | None, list[Finding], Held | None]:
+    """The contract the Cover names, every finding of reading and checking, and the
+    current version of the workbook's quarter when it is already held."""
+    reference = parsed.contract_reference
+    contract = _contract(connection, reference) if reference else None
+    history, held = {}, None
     if contract is not None:
-        history = _history(session, contract.id, parsed.quarter)
+        quarters = _history(connection, contract.id)
+        # The checks compare with the contract's other quarters only.
+        held = quarters.pop(parsed.quarter, None) if parsed.quarter else None
+        history = {quarter: version.values for quarter, version in quarters.items()}
     terms = ContractTerms.from_contract(contract) if contract else None
     # The checks report only their own findings: the reader's come first.
-    return contract, [*parsed.findings, *check_workbook(parsed, terms, history, today)]
+    findings = [*parsed.findings, *check_workbook(parsed, terms, history, today),
+                *_too_large(parsed)]
+    return contract, findings, held
+
+
+#: Values are stored as NUMERIC(14, 2): PostgreSQL refuses anything from 10**12 up
+#: (SQLite would keep it), so such a value is an error of the workbook, not of the database.
+_VALUE_TYPE = MeasureValue.__table__.c.value.type
+VALUE_LIMIT = 10 ** (_VALUE_TYPE.precision - _VALUE_TYPE.scale)
+
+
+def _too_large(parsed: ParsedWorkbook) -> list[Finding]:
+    found = []
+    for code, cell in parsed.values.items():
+        value = _number(cell.value)
+        if value is not None and abs(value) >= VALUE_LIMIT:
+            label = MEASURES_BY_CODE[code].label if code in MEASURES_BY_CODE else code
+            found.append(error(
+                "VALUE-TOO-LARGE", f"{label} ({code}) is {value:,.0f}, far too large to be "
+                f"the figure of one quarter.", "Check the figure and type it again.",
+                cell.sheet, cell.cell))
+    return found
 
 
 def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
@@ -266,48 +328,43 @@ def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
     )
 
 
-def _contract(session: Session, reference: str) -> Contract | None:
-    # References are codes like ASC0013: a provider typing asc0013 means the same contract.
-    wanted = str(reference).strip().upper()
-    return session.scalars(
-        select(Contract).where(func.upper(Contract.reference) == wanted)).first()
+def _contract(connection: Connection, reference: str) -> Contract | None:
+    """The contract, as an unattached object (only its columns, read in one statement)."""
+    row = connection.execute(_CONTRACT_BY_REFERENCE,
+                             {"reference": str(reference).strip().upper()}).first()
+    return Contract(**row._mapping) if row else None
 
 
-def _history(session: Session, contract_id: int, quarter: Quarter | None
-             ) -> dict[Quarter, dict[str, float | None]]:
-    """Current values of the contract's other quarters."""
-    query = (select(Submission.year, Submission.quarter, MeasureValue.code, MeasureValue.value)
-             .join(MeasureValue, MeasureValue.submission_id == Submission.id)
-             .where(Submission.contract_id == contract_id, Submission.is_current))
-    if quarter is not None:
-        query = query.where(~and_(Submission.year == quarter.year,
-                                  Submission.quarter == quarter.quarter))
-    history: dict[Quarter, dict[str, float | None]] = {}
-    for year, number, code, value in session.execute(query):
-        history.setdefault(Quarter(year, number), {})[code] = value
-    return history
+@dataclass
+class Held:
+    """One quarter's current version: its id and its values."""
+
+    submission_id: int
+    values: dict[str, float | None] = field(default_factory=dict)
 
 
-def _versions(session: Session, contract_id: int, quarter: Quarter) -> list:
-    """Every version held of one contract's quarter: rows of (id, version, is_current)."""
-    return session.execute(
-        select(Submission.id, Submission.version, Submission.is_current).where(
-            Submission.contract_id == contract_id, Submission.year == quarter.year,
-            Submission.quarter == quarter.quarter)).all()
+def _history(connection: Connection, contract_id: int) -> dict[Quarter, Held]:
+    """The current version of every quarter of the contract held."""
+    held: dict[tuple[int, int], Held] = {}
+    for submission_id, year, number, code, value in connection.execute(
+            _HELD, {"contract_id": contract_id}):
+        held.setdefault((year, number), Held(submission_id)).values[code] = value
+    return {Quarter(*key): quarter for key, quarter in held.items()}
 
 
-def _current(session: Session, contract_id: int, quarter: Quarter) -> Submission | None:
-    return session.scalars(
-        select(Submission).where(
-            Submission.contract_id == contract_id, Submission.year == quarter.year,
-            Submission.quarter == quarter.quarter, Submission.is_current)
-        .order_by(Submission.version.desc())).first()
-
-
-def _values_of(session: Session, submission_id: int) -> dict[str, float | None]:
-    rows = session.execute(select(MeasureValue.code, MeasureValue.value)
-                           .where(MeasureValue.submission_id == submission_id))
+def _values_of(connection: Connection, submission_id: int, held: Held | None = None
+               ) -> dict[str, float | None]:
+    """One submission's values: those already read when they are of that submission."""
+    if held is not None and held.submission_id == submission_id:
+        return held.values
+    rows = connection.execute(_VALUES_OF, {"submission_id": submission_id})
     return {code: value for code, value in rows}
+
+
+def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> list:
+    """Every version held of one contract's quarter: rows of (id, version, is_current)."""
+    return connection.execute(_VERSIONS, {"contract_id": contract_id, "year": quarter.year,
+                                          "quarter": quarter.quarter}).all()
 
 
 def _number(value: object) -> float | None:

@@ -98,6 +98,10 @@ def test_ingest_stores_then_recognises_then_supersedes(db, q3, tmp_path, capsys)
     ]
     assert submissions(db) == [(1, "q3.xlsx", "jo", False), (2, "q3 corrected.xlsx", "sam", True)]
 
+    status, lines = run(capsys, "ingest", q3)
+    assert (status, lines) == (0, ["ASC0013 2016/17 Q3: unchanged: identical to version 1 "
+                                   "already stored; a later version stays current (q3.xlsx)"])
+
 
 def test_ingest_prints_warnings_and_stores(db, tmp_path, capsys):
     path = tmp_path / "q3.xlsx"
@@ -160,6 +164,12 @@ def test_template_for_an_unknown_contract_says_so(db, tmp_path, capsys):
     assert main(["template", str(out), "--contract", "ASC9999"]) == 1
     assert "ASC9999 is not in the database" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_template_into_a_missing_folder_says_so(tmp_path, capsys):
+    out = tmp_path / "no such folder" / "x.xlsx"
+    assert main(["template", str(out)]) == 1
+    assert "cannot be written" in capsys.readouterr().err
 
 
 def test_a_fresh_machine_gets_its_database_made(tmp_path, q3, capsys, monkeypatch):

@@ -143,6 +143,18 @@ def test_an_identical_file_changes_nothing_and_says_so(contract_engine):
     assert dump(contract_engine) == before
 
 
+def test_sending_an_old_version_again_does_not_bring_it_back(contract_engine):
+    """Identical to a superseded version: recognised, nothing written, the later one stays."""
+    first = workbook_bytes()
+    ingest_file(contract_engine, first, "v1.xlsx", today=TODAY)
+    ingest_file(contract_engine, workbook_bytes(OS04=90), "v2.xlsx", today=TODAY)
+    before = dump(contract_engine)
+    again = ingest_file(contract_engine, first, "v1 again.xlsx", today=TODAY)
+    assert (again.status, again.version, again.matched_is_current) == ("unchanged", 1, False)
+    assert dump(contract_engine) == before
+    assert current_submission(contract_engine, "ASC0013", Q3).version == 2
+
+
 def test_a_rejected_workbook_leaves_the_database_unchanged(contract_engine):
     ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
     before = dump(contract_engine)
@@ -152,6 +164,19 @@ def test_a_rejected_workbook_leaves_the_database_unchanged(contract_engine):
     assert result.version is None and result.submission_id is None
     assert any(e.sheet == "One Stop" and e.cell for e in result.errors)
     assert dump(contract_engine) == before
+
+
+def test_a_value_too_large_to_store_is_rejected_the_same_on_every_database(contract_engine):
+    before = dump(contract_engine)
+    result = ingest_file(contract_engine, workbook_bytes(FN01=store.VALUE_LIMIT), "x.xlsx",
+                         today=TODAY)
+    assert result.status == "rejected"
+    assert [(e.rule, e.sheet) for e in result.errors] == [("VALUE-TOO-LARGE", "Finance")]
+    assert dump(contract_engine) == before
+    # The largest value that fits is stored as it is.
+    largest = store.VALUE_LIMIT - 0.01
+    stored = ingest_file(contract_engine, workbook_bytes(FN01=largest), "x.xlsx", today=TODAY)
+    assert submission_values(contract_engine, stored.submission_id)["FN01"] == largest
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -245,6 +270,24 @@ def test_a_lost_race_is_retried_once_and_stored_after_the_winner(contract_engine
     assert (result.status, result.version, result.superseded_version) == ("stored", 2, 1)
     assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
     assert current_submission(contract_engine, "ASC0013", Q3).file_name == "mine.xlsx"
+
+
+def test_changes_are_against_the_version_superseded_even_if_it_landed_meanwhile(
+        contract_engine, monkeypatch):
+    """Another upload lands after the checks read the history, before the versions are read."""
+    ingest_file(contract_engine, workbook_bytes(), "v1.xlsx", today=TODAY)
+    real_versions = store._versions
+
+    def versions_after_another_upload(session, contract_id, quarter):
+        monkeypatch.setattr(store, "_versions", real_versions)
+        assert ingest_file(contract_engine, workbook_bytes(OS04=85), "v2.xlsx",
+                           today=TODAY).version == 2
+        return real_versions(session, contract_id, quarter)
+
+    monkeypatch.setattr(store, "_versions", versions_after_another_upload)
+    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "v3.xlsx", today=TODAY)
+    assert (result.status, result.version, result.superseded_version) == ("stored", 3, 2)
+    assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
 
 
 def test_losing_the_race_twice_is_a_clear_rejection(contract_engine, monkeypatch):

@@ -1,0 +1,179 @@
+"""How long checking and storing workbooks takes, against a bare pandas read of the same files.
+
+    python -m benchmarks.bench_ingest [--database-url URL] [--rounds N] [--profile]
+
+It writes 100 distinct valid returns (25 contracts × the 4 quarters of the
+sample's 2015/16, each contract under its own reference), then times, in the
+same run and on the same files, file by file in turn:
+
+- baseline: ``pandas.read_excel(path, sheet_name=None)`` of the file;
+- check: reading the file and ``check_file`` (reads the database, writes nothing);
+- ingest: reading the file and ``ingest_file`` into a fresh migrated database
+  (every check, the history read, the one-transaction store).
+
+It prints the ratios ingest ÷ baseline for 1 workbook (5 × ``--rounds``
+repeats) and for 100 (``--rounds`` repeats), each the median of the repeats'
+ratios; the target is at most 1.0. ``--profile``
+prints where ingest spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data_ingest.store import check_file, ingest_file
+from data_ingest.template import write_template
+from models.database import make_engine, migrate
+from models.periods import Quarter
+from models.schema import Contract, Provider
+from sample_data.contract import CONTRACT
+from sample_data.quarters import COMMENTARY, COMPLETED_BY, DATE_COMPLETED, VALUES
+
+CONTRACTS = 25
+YEAR = 2015                                     # 2015/16: four quarters of the sample
+QUARTERS = tuple(Quarter(YEAR, q) for q in (1, 2, 3, 4))
+TARGET_RATIO = 1.0
+
+
+def references() -> list[str]:
+    return [f"BENCH{n:03d}" for n in range(1, CONTRACTS + 1)]
+
+
+def write_workbooks(folder: Path) -> list[Path]:
+    """100 valid returns, in the order they would arrive: by contract, then by quarter."""
+    paths = []
+    for reference in references():
+        for quarter in QUARTERS:
+            path = folder / f"{reference}_{quarter.year}_Q{quarter.quarter}.xlsx"
+            write_template(path, reference=reference, provider=CONTRACT["provider"],
+                           quarter=quarter, values=VALUES[quarter], commentary=COMMENTARY[quarter],
+                           completed_by=COMPLETED_BY[quarter],
+                           date_completed=DATE_COMPLETED[quarter])
+            paths.append(path)
+    return paths
+
+
+def fresh_database(url: str | None, folder: Path, name: str):
+    """A migrated database holding the benchmark's contracts (SQLite in ``folder`` by default)."""
+    engine = make_engine(url or f"sqlite:///{folder / name}.sqlite")
+    if url:
+        from models.schema import Base
+
+        Base.metadata.drop_all(engine)      # a PostgreSQL URL: start from an empty schema
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    migrate(engine)
+    fields = {k: v for k, v in CONTRACT.items() if k != "provider"}
+    with Session(engine) as session, session.begin():
+        provider = Provider(name=CONTRACT["provider"])
+        for reference in references():
+            session.add(Contract(**{**fields, "reference": reference}, provider=provider))
+    return engine
+
+
+def _timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _ingest(engine, path: Path) -> None:
+    result = ingest_file(engine, path.read_bytes(), path.name, uploaded_by="bench")
+    if result.status != "stored":
+        raise SystemExit(f"{path.name} was {result.status}: {result.errors}")
+
+
+def _check(engine, path: Path) -> None:
+    result = check_file(engine, path.read_bytes(), path.name)
+    if result.status == "rejected":
+        raise SystemExit(f"{path.name} was rejected: {result.errors}")
+
+
+def one_round(engine, paths: list[Path]) -> dict[str, float]:
+    """Seconds spent on each kind of work over ``paths``, file by file in turn.
+
+    Interleaving the baseline with the work measured, file by file, means a
+    busy moment on the machine slows both alike and the ratio stays fair.
+    """
+    spent = {"read": 0.0, "check": 0.0, "ingest": 0.0}
+    for path in paths:
+        spent["read"] += _timed(lambda: pd.read_excel(path, sheet_name=None))
+        spent["check"] += _timed(lambda: _check(engine, path))     # what a user does first
+        spent["ingest"] += _timed(lambda: _ingest(engine, path))
+    return spent
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_ingest",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="a throwaway database to use (it is emptied); "
+                                               "default: a temporary SQLite file")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="profile one ingest of 100")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = write_workbooks(folder)
+        one = paths[:1]
+        one_round(fresh_database(args.database_url, folder, "warm"), one)   # warm imports
+
+        rounds: dict[int, list[dict[str, float]]] = {1: [], len(paths): []}
+        for round_ in range(args.rounds):
+            for repeat in range(5):         # one workbook is quick: take the best of five
+                engine = fresh_database(args.database_url, folder, f"one{round_}_{repeat}")
+                rounds[1].append(one_round(engine, one))
+                engine.dispose()
+            engine = fresh_database(args.database_url, folder, f"all{round_}")
+            rounds[len(paths)].append(one_round(engine, paths))
+            engine.dispose()
+
+        size = sum(p.stat().st_size for p in paths) / len(paths) / 1024
+        print(f"{len(paths)} distinct valid workbooks of {size:.0f} KB ({CONTRACTS} contracts × "
+              f"{len(QUARTERS)} quarters), SQLite unless --database-url; "
+              f"{args.rounds} rounds; times are the best, ratios the median of the rounds'")
+        worst = 0.0
+        for count, spent in rounds.items():
+            best = {kind: min(r[kind] for r in spent) for kind in ("read", "check", "ingest")}
+            # Each round's ratio is fair (same moment, same files); the median resists outliers.
+            ratios = {kind: statistics.median(r[kind] / r["read"] for r in spent)
+                      for kind in ("check", "ingest")}
+            per = {kind: best[kind] / count * 1000 for kind in best}
+            print(f"{_plural(count)}: pandas read {per['read']:.1f} ms, "
+                  f"check {per['check']:.1f} ms, check and store {per['ingest']:.1f} ms "
+                  f"per workbook")
+            print(f"  ratio ingest / bare read ({_plural(count)}): {ratios['ingest']:.2f}   "
+                  f"check / bare read: {ratios['check']:.2f}")
+            worst = max(worst, ratios["ingest"])
+        print(f"target ingest ≤ {TARGET_RATIO:.1f} × bare read: "
+              f"{'met' if worst <= TARGET_RATIO else 'NOT met'}")
+
+        if args.profile:
+            engine = fresh_database(args.database_url, folder, "profile")
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for path in paths:
+                _ingest(engine, path)
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+            print(out.getvalue())
+    return 0
+
+
+def _plural(count: int) -> str:
+    return "1 workbook" if count == 1 else f"{count} workbooks"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
