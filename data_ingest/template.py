@@ -45,6 +45,7 @@ from models.catalogue import (
     measures_on,
 )
 from models.periods import Quarter
+from models.safe_text import write_text
 
 INSTRUCTIONS = "Instructions"
 QUARTER_CHOICES = tuple(f"Q{n}" for n in range(1, 5))
@@ -267,8 +268,7 @@ def _cell_value(measure: Measure, value: float | None) -> float | int | None:
 
 
 def _input(cell) -> None:
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"    # a provider's text, never a formula
+    write_text(cell, cell.value)    # a provider's text, never a formula
     cell.protection = UNLOCKED
     cell.fill = INPUT_FILL
     cell.border = BOX

@@ -15,20 +15,16 @@ from typing import TextIO
 
 import pandas as pd
 
+from models.safe_text import csv_text
+
 EXPORT_COLUMNS = ["contract", "service", "indicator", "label", "fiscal_year", "quarter", "basis",
                   "value", "numerator", "denominator", "unit", "target", "rag"]
 _NUMBER_COLUMNS = {"quarter", "value", "numerator", "denominator", "target"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(indicators: pd.DataFrame) -> pd.DataFrame:
     """The export's rows: one per contract, indicator, period and basis, in that order."""
     return indicators[EXPORT_COLUMNS].reset_index(drop=True)
-
-
-def guard_text(text: str) -> str:
-    """Neutralise a text that a spreadsheet would read as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _number(value) -> int | float | None:
@@ -51,7 +47,7 @@ def _cell(column: str, value) -> str:
         return ""
     if column in _NUMBER_COLUMNS:
         return repr(value) if isinstance(value, float) else str(value)
-    return guard_text(value)
+    return csv_text(value)
 
 
 def write_csv(rows: pd.DataFrame, out: TextIO) -> None:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: a PostgreSQL server (the storage tests start a
-# throwaway cluster), Debian's Chromium (browser tests, chart images) and
-# pdftoppm (the meeting pack's PDF check). Installs only what is missing.
+# Debian packages the product and its tests use: Debian's Chromium (chart images
+# in the meeting pack, browser tests), the DejaVu fonts (the pack's PDF), a
+# PostgreSQL server (the storage tests start a throwaway cluster) and pdftoppm
+# (the pack's PDF check). Installs only what is missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

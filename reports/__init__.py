@@ -1,0 +1,102 @@
+"""The quarterly meeting pack: a PDF to hand round and an Excel workbook, from the dashboard's numbers.
+
+    from reports import build_pack
+    pack = build_pack(engine, "ASC0013", Quarter(2016, 3))          # small numbers suppressed
+    Path("pack.pdf").write_bytes(pack.pdf); Path("pack.xlsx").write_bytes(pack.xlsx)
+
+Command line: ``python -m reports pack --contract ASC0013 --year 2016/17 --quarter 3 --out DIR``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Engine
+
+from models.periods import Quarter
+
+
+def pack_file_stem(contract: str, quarter: Quarter, suppressed: bool = True) -> str:
+    """``ASC0013 2016-17 Q3 meeting pack`` (no slash: it names files); the council's copy says so."""
+    stem = f"{contract} {quarter.fiscal_year.replace('/', '-')} Q{quarter.quarter} meeting pack"
+    return stem if suppressed else f"{stem} (council only)"
+
+
+@dataclass
+class Pack:
+    pdf: bytes
+    xlsx: bytes
+    #: ``ASC0013 2016-17 Q3 meeting pack``: a file name without its extension.
+    name: str
+    suppressed: bool
+    #: Seconds spent in each step: content, charts, pdf, xlsx.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{self.name}.pdf"
+
+    @property
+    def xlsx_name(self) -> str:
+        return f"{self.name}.xlsx"
+
+
+def build_pack(engine: Engine, contract: str, quarter: Quarter, suppress: bool = True, *,
+               meeting_date: date | None = None, today: date | None = None,
+               charts: bool = True) -> Pack:
+    """Make the pack for one contract's quarter.
+
+    ``suppress`` (on by default, for packs shared outside the council): counts of 1 to 4
+    people shown as ``<5`` and figures that would give them away hidden.
+    ``meeting_date``: printed on the cover (default: the meeting recorded for the quarter).
+    ``charts``: False leaves the PDF without chart images (no browser needed).
+    Raises ``reports.content.NotHeld`` when the contract or quarter is not held, and
+    ``reports.images.NoBrowser`` when charts are wanted and no Chromium is installed.
+    """
+    from .content import gather
+    from .figures import quality_figure, service_figure
+    from .images import Renderer
+    from .pdf import write_pdf
+    from .xlsx import write_xlsx
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    # Chromium takes seconds to start: start it first, and gather the content meanwhile.
+    renderer = Renderer() if charts else None
+    try:
+        step = time.perf_counter()
+        content = gather(engine, contract, quarter, suppress=suppress, meeting_date=meeting_date,
+                         today=today)
+        timings["content"] = time.perf_counter() - step
+
+        drawing = None
+        if renderer is not None:
+            step = time.perf_counter()
+            figures = {s.name: service_figure(s, quarter.label) for s in content.sections}
+            figures["Quality visits"] = quality_figure(content.visits)
+            figures = {name: f for name, f in figures.items() if f is not None}
+            timings["chart figures"] = time.perf_counter() - step
+            drawing = renderer.submit(list(figures.values()))
+
+        step = time.perf_counter()
+        xlsx = write_xlsx(content)            # while the browser draws
+        timings["xlsx"] = time.perf_counter() - step
+
+        images: dict[str, bytes] = {}
+        if drawing is not None:
+            step = time.perf_counter()
+            images = dict(zip(figures, drawing.result()))
+            timings["waiting for charts"] = time.perf_counter() - step
+    finally:
+        if renderer is not None:
+            renderer.close()
+
+    step = time.perf_counter()
+    pdf = write_pdf(content, images)
+    timings["pdf"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    return Pack(pdf=pdf, xlsx=xlsx, name=pack_file_stem(contract, quarter, content.suppressed),
+                suppressed=content.suppressed,
+                timings=timings)

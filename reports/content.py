@@ -1,0 +1,449 @@
+"""What goes into a quarter's meeting pack: one plain structure, from the engine and the records.
+
+:func:`gather` reads everything once (indicators, measures, commentary,
+warnings, quality visits, actions, submissions, meetings) and returns a
+:class:`PackContent`. The PDF and the Excel writers only lay it out: they do no
+arithmetic and read nothing else, so both show the same numbers as the
+dashboard. With suppression on, a hidden figure never reaches the structure:
+its value is None and its text ``<5`` or ``[c]`` (reports.suppression).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from dashboard import format as fmt
+from indicators.data import load_contracts, load_measures, load_targets
+from indicators.engine import compute_indicators
+from indicators.narrative import narrative
+from models.catalogue import (
+    FINANCE,
+    INDICATORS,
+    INDICATORS_BY_CODE,
+    MEASURES,
+    SERVICES,
+)
+from models.periods import Quarter
+from records.actions import OPEN_STATUSES, actions as load_actions
+from records.commentary import quarter_return
+from records.escalation import current_stage
+from records.meetings import meetings as load_meetings
+from records.submissions import submission_history
+from records.visits import visits as load_visits
+
+from .suppression import HIDDEN, LEGEND, NoSuppression, Suppression, suppression_for
+
+#: Sections of the pack, in the order a meeting takes them (Finance last).
+SECTIONS: tuple[str, ...] = (*SERVICES, FINANCE)
+#: Quarters shown on each chart: two years is enough to see a trend on paper.
+HISTORY_QUARTERS = 8
+
+
+class NotHeld(LookupError):
+    """The contract or the quarter asked for is not held; the message says which."""
+
+
+@dataclass
+class Figure:
+    """One number as the pack shows it."""
+
+    #: None when not reported, nothing to divide by, or hidden.
+    value: float | None
+    #: As printed: ``67%``, ``310``, ``305 days (10 months)``, ``no data``, ``<5``, ``[c]``.
+    text: str
+    #: ``<5`` or ``[c]`` when suppressed, else None.
+    hidden: str | None = None
+
+
+@dataclass
+class IndicatorLine:
+    code: str
+    service: str
+    label: str
+    short: str
+    unit: str
+    better: str
+    quarter: Figure
+    ytd: Figure
+    #: ``Q1`` when the year to date lacks a quarter, else "".
+    ytd_missing: str
+    target: float | None
+    target_text: str
+    rag: str | None               # "green" / "amber" / "red" / None (quarter basis)
+    trend: str | None             # against the previous quarter: "improving" / "worsening" / "no change"
+    change_text: str              # ``+5 points``; ``no change``; ``no data``; ``[c]`` when hidden
+    #: ``62 of 67`` for a ratio of counts; "" otherwise or when hidden.
+    fraction_text: str = ""
+    #: The same for the year to date (``42 of 84``).
+    ytd_fraction_text: str = ""
+
+
+@dataclass
+class Point:
+    """One quarter of an indicator's chart."""
+
+    quarter: Quarter
+    value: float | None
+    hidden: str | None
+    target: float | None
+    rag: str | None = None
+
+
+@dataclass
+class ServiceSection:
+    name: str
+    indicators: list[IndicatorLine]
+    #: Indicator code -> its quarters, oldest first (at most HISTORY_QUARTERS).
+    history: dict[str, list[Point]]
+    commentary: str
+
+
+@dataclass
+class MeasureLine:
+    code: str
+    sheet: str
+    label: str
+    value: float | None
+    text: str
+    hidden: str | None
+    cell: str
+    money: bool
+
+
+@dataclass
+class Exception_:
+    """Something the meeting should look at: a red or amber indicator, a gap, a warning."""
+
+    kind: str        # "Red", "Amber", "Not reported", "Warning", "Overdue action"
+    service: str
+    text: str
+
+
+@dataclass
+class PackContent:
+    reference: str
+    title: str
+    provider: str
+    commissioner: str
+    annual_value: float | None
+    term: str                       # ``01/09/2014 to 31/08/2019``
+    quarter: Quarter
+    meeting_date: date | None
+    made_on: date
+    suppressed: bool
+    escalation: str
+    summary: list[IndicatorLine]
+    narrative: list[str]
+    exceptions: list[Exception_]
+    sections: list[ServiceSection]
+    general_commentary: str
+    visits: list[dict]
+    actions: list[dict]
+    measures: list[MeasureLine]
+    submissions: list[dict]
+    #: The submission read for the quarter: version, file, who completed it.
+    return_details: dict = field(default_factory=dict)
+    suppression_note: str = ""
+
+    def section(self, name: str) -> ServiceSection:
+        return next(s for s in self.sections if s.name == name)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _number(value) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def figure(value, unit: str, hidden: str | None = None) -> Figure:
+    if hidden:
+        return Figure(None, hidden, hidden)
+    number = _number(value)
+    return Figure(number, fmt.value(number, unit))
+
+
+def _fraction(code: str, row: pd.Series | None, unit: str) -> str:
+    """``62 of 67`` for a percentage of people; "" for other units."""
+    if row is None or unit != "%" or _missing(row["numerator"]) or _missing(row["denominator"]):
+        return ""
+    if not isinstance(INDICATORS_BY_CODE[code].denominator, tuple):
+        return ""   # occupancy and spend: nights and pounds, not people
+    return fmt.fraction(row["numerator"], row["denominator"])
+
+
+def _target_text(target, unit: str) -> str:
+    return "none" if _missing(target) else fmt.value(target, unit)
+
+
+# --- the pieces ---------------------------------------------------------------------------
+
+
+def _indicator_lines(frame: pd.DataFrame, quarter: Quarter,
+                     hide: Suppression | NoSuppression) -> list[IndicatorLine]:
+    at = frame[frame["period"] == quarter.index]
+    by_basis = {basis: rows.set_index("indicator") for basis, rows in at.groupby("basis")}
+    lines = []
+    for ind in INDICATORS:
+        q = by_basis.get("quarter")
+        y = by_basis.get("ytd")
+        q_row = q.loc[ind.code] if q is not None and ind.code in q.index else None
+        y_row = y.loc[ind.code] if y is not None and ind.code in y.index else None
+        q_hidden = hide.indicator(ind.code, quarter, "quarter")
+        y_hidden = hide.indicator(ind.code, quarter, "ytd")
+        quarter_figure = figure(q_row["value"] if q_row is not None else None, ind.unit, q_hidden)
+        ytd_figure = figure(y_row["value"] if y_row is not None else None, ind.unit, y_hidden)
+        change_hidden = hide.change(ind.code, quarter, quarter.previous(), "quarter")
+        if change_hidden:
+            # Even "no change" would give a hidden value back from a shown one.
+            change, trend = HIDDEN, None
+        else:
+            change = fmt.NO_DATA if q_row is None else fmt.change(q_row["change_previous"], ind.unit)
+            trend = None if q_row is None or _missing(q_row["trend_previous"]) else q_row["trend_previous"]
+        target = _number(q_row["target"]) if q_row is not None else None
+        lines.append(IndicatorLine(
+            code=ind.code, service=ind.service, label=ind.label, short=ind.short, unit=ind.unit,
+            better=ind.better, quarter=quarter_figure, ytd=ytd_figure,
+            ytd_missing=(y_row["missing_quarters"] or "") if y_row is not None else "",
+            target=target,
+            target_text=_target_text(target, ind.unit),
+            rag=(q_row["rag"] if q_row is not None and not _missing(q_row["rag"]) else None),
+            trend=trend, change_text=change,
+            fraction_text="" if q_hidden else _fraction(ind.code, q_row, ind.unit),
+            ytd_fraction_text="" if y_hidden else _fraction(ind.code, y_row, ind.unit)))
+    return lines
+
+
+def _history(frame: pd.DataFrame, quarter: Quarter, hide) -> dict[str, list[Point]]:
+    rows = frame[(frame["basis"] == "quarter") & (frame["period"] <= quarter.index)
+                 & (frame["period"] > quarter.index - HISTORY_QUARTERS)]
+    history: dict[str, list[Point]] = {}
+    for code, group in rows.groupby("indicator", sort=False):
+        points = []
+        for row in group.sort_values("period").itertuples(index=False):
+            at = Quarter.from_index(int(row.period))
+            hidden = hide.indicator(code, at, "quarter")
+            rag = None if hidden or _missing(row.rag) else row.rag
+            points.append(Point(at, None if hidden else _number(row.value), hidden, _number(row.target),
+                                rag))
+        history[code] = points
+    return history
+
+
+def _narrative(frame: pd.DataFrame, reference: str, quarter: Quarter, hide) -> list[str]:
+    """The engine's sentences, told without any hidden figure.
+
+    Hidden figures of the quarter are dropped from what the narrative reads, and a
+    change from a hidden previous quarter is forgotten, so no sentence can quote one.
+    """
+    if not hide.enabled:
+        return narrative(frame, reference, quarter)
+    frame = frame.copy()
+    keep = pd.Series(True, index=frame.index)
+    at = frame["period"] == quarter.index
+    for index in frame.index[at]:
+        row = frame.loc[index]
+        if hide.indicator(row["indicator"], quarter, row["basis"]):
+            keep[index] = False
+        elif hide.change(row["indicator"], quarter, quarter.previous(), row["basis"]):
+            frame.loc[index, ["previous_value", "change_previous"]] = float("nan")
+            frame.loc[index, "trend_previous"] = None
+    return narrative(frame[keep], reference, quarter)
+
+
+def _exceptions(lines: list[IndicatorLine], measures: list[MeasureLine], warnings: list[dict],
+                actions: list[dict], hide) -> list[Exception_]:
+    found: list[Exception_] = []
+    for rag in ("red", "amber"):
+        for line in lines:
+            if line.rag != rag:
+                continue
+            found.append(Exception_(
+                fmt.RAG_WORD[rag], line.service,
+                f"{line.label}: {line.quarter.text} against a target of {line.target_text}."))
+    blanks = [m for m in measures if m.value is None and not m.hidden]
+    for m in blanks:
+        found.append(Exception_("Not reported", m.sheet, f"{m.code} {m.label} ({m.sheet}!{m.cell})."
+                                if m.cell else f"{m.code} {m.label}."))
+    for w in warnings:
+        where = w.get("location") or w.get("cell") or ""
+        message = w.get("message", "")
+        if hide.enabled:
+            # A warning quotes the provider's figures; an outside reader gets where and what kind.
+            message = _without_figures(message)
+        found.append(Exception_("Warning", w.get("sheet") or where.split("!")[0],
+                                f"{where}: {message}" if where else message))
+    overdue = [a for a in actions if a["overdue"]]
+    for a in overdue:
+        found.append(Exception_("Overdue action", a["service"],
+                                f"{a['text']} (owner {a['owner'] or 'not set'}, due {a['due']})."))
+    return found
+
+
+def _without_figures(message: str) -> str:
+    """A warning's text with its numbers taken out (they may be small counts).
+
+    Cell references (``Refuge!C14``), measure codes (``RF04``) and quarters (``Q3``)
+    keep their digits: a number is only taken out where it stands on its own.
+    """
+    return re.sub(r"(?<![A-Za-z0-9!/.,])\d(?:[\d,.]*\d)?(?![\d/])", "…", message)
+
+
+def _measure_lines(measures: pd.DataFrame, quarter: Quarter, hide) -> list[MeasureLine]:
+    at = measures[(measures["year"] == quarter.year) & (measures["quarter"] == quarter.quarter)]
+    by_code = at.set_index("code")
+    lines = []
+    for m in MEASURES:
+        if m.code not in by_code.index:
+            continue
+        row = by_code.loc[m.code]
+        hidden = hide.measure(m.code, quarter)
+        value = None if hidden else _number(row["value"])
+        text = hidden or fmt.count(value, m.type == "money")
+        lines.append(MeasureLine(m.code, m.sheet, m.label, value, text, hidden, row["cell"] or "",
+                                 m.type == "money"))
+    return lines
+
+
+def _visits(engine: Engine, reference: str, upto: date) -> list[dict]:
+    frame = load_visits(engine, reference)
+    out = []
+    for row in frame.itertuples(index=False):
+        if row.visit_date > upto:
+            continue
+        out.append({"service": row.service, "visit_date": row.visit_date,
+                    "date": fmt.uk_date(row.visit_date),
+                    "score": _number(row.score), "score_text": fmt.percent(_number(row.score)),
+                    "score_after": _number(row.score_after),
+                    "score_after_text": fmt.percent(_number(row.score_after))
+                    if not _missing(row.score_after) else "not yet",
+                    "summary": row.summary or ""})
+    return out
+
+
+def _actions(engine: Engine, reference: str, today: date) -> list[dict]:
+    frame = load_actions(engine, reference, today)
+    out = []
+    for row in frame.itertuples(index=False):
+        if row.status not in OPEN_STATUSES:
+            continue
+        due = None if _missing(row.due_date) else row.due_date
+        out.append({"text": row.text, "owner": row.owner or "", "due_date": due,
+                    "due": fmt.uk_date(due) if due else "no date", "status": row.status,
+                    "overdue": bool(row.overdue), "service": row.service or "",
+                    "indicator": row.indicator_label or "", "meeting": row.meeting or ""})
+    return out
+
+
+def _uk_date_text(text: str) -> str:
+    """An ISO date as ``19/01/2017``; any other text as it is."""
+    try:
+        return fmt.uk_date(date.fromisoformat(text[:10])) if text else ""
+    except ValueError:
+        return text
+
+
+def _submissions(engine: Engine, reference: str, quarter: Quarter, hide) -> list[dict]:
+    frame = submission_history(engine, reference)
+    frame = frame[(frame["year"] * 4 + frame["quarter"] - 1) <= quarter.index]
+    out = []
+    for row in frame.itertuples(index=False):
+        uploaded = row.uploaded_at
+        out.append({"period": row.period, "version": int(row.version), "status": row.status,
+                    "uploaded": fmt.uk_date(uploaded) if not _missing(uploaded) else "",
+                    "uploaded_at": uploaded, "uploaded_by": row.uploaded_by or "",
+                    "file_name": row.file_name or "", "completed_by": row.completed_by or "",
+                    "date_completed": _uk_date_text(row.date_completed or ""),
+                    "warning_count": int(row.warning_count),
+                    "warnings": _without_figures(row.warnings or "") if hide.enabled
+                    else row.warnings or ""})
+    return out
+
+
+def _meeting_date(engine: Engine, reference: str, quarter: Quarter) -> date | None:
+    frame = load_meetings(engine, reference)
+    frame = frame[frame["quarter"] == quarter.label]
+    if frame.empty:
+        return None
+    return frame.iloc[0]["meeting_date"]   # newest first
+
+
+def quarters_held(engine: Engine, reference: str) -> list[Quarter]:
+    """Quarters with a current submission for the contract, oldest first."""
+    measures = load_measures(engine, reference)
+    pairs = measures[["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
+    return [Quarter(int(y), int(q)) for y, q in pairs.itertuples(index=False)]
+
+
+def gather(engine: Engine, reference: str, quarter: Quarter, *, suppress: bool = True,
+           meeting_date: date | None = None, today: date | None = None) -> PackContent:
+    """Everything the pack for ``reference``'s ``quarter`` shows.
+
+    ``suppress``: hide small numbers (for a pack shared outside the council).
+    ``meeting_date``: the date printed on the cover; by default the meeting recorded
+    for the quarter, if any. ``today``: the date the pack is made (actions overdue by it).
+    """
+    today = today or date.today()
+    contracts = load_contracts(engine)
+    contract = contracts[contracts["contract"] == reference]
+    if contract.empty:
+        raise NotHeld(f"No contract {reference!r} is held.")
+    measures = load_measures(engine, reference)
+    held = set(zip(measures["year"], measures["quarter"]))
+    if (quarter.year, quarter.quarter) not in held:
+        listed = ", ".join(q.label for q in quarters_held(engine, reference)) or "none"
+        raise NotHeld(f"No return is held for {reference} {quarter.label}. Quarters held: {listed}.")
+    meeting_date = meeting_date or _meeting_date(engine, reference, quarter)
+    frame = compute_indicators(measures, contract, load_targets(engine, reference))
+    hide = suppression_for(measures, suppress)
+    c = contract.iloc[0]
+
+    summary = _indicator_lines(frame, quarter, hide)
+    history = _history(frame, quarter, hide)
+    held_return = quarter_return(engine, reference, quarter)
+    commentary = held_return.commentary if held_return else {}
+    warnings = held_return.warnings if held_return else []
+    measure_lines = _measure_lines(measures, quarter, hide)
+    action_rows = _actions(engine, reference, today)
+    sections = [ServiceSection(name, [line for line in summary if line.service == name],
+                               {code: history.get(code, []) for code in
+                                [i.code for i in INDICATORS if i.service == name]},
+                               commentary.get(name, ""))
+                for name in SECTIONS]
+    end = c["extended_end_date"] if not _missing(c["extended_end_date"]) else c["initial_end_date"]
+    return PackContent(
+        reference=reference, title=c["title"], provider=c["provider"],
+        commissioner=c["commissioner"] or "", annual_value=_number(c["annual_value"]),
+        term=f"{fmt.uk_date(c['start_date'])} to {fmt.uk_date(end)}",
+        quarter=quarter,
+        meeting_date=meeting_date,
+        made_on=today, suppressed=hide.enabled,
+        escalation=current_stage(engine, reference)["stage"],
+        summary=summary,
+        narrative=_narrative(frame, reference, quarter, hide),
+        exceptions=_exceptions(summary, measure_lines, warnings, action_rows, hide),
+        sections=sections,
+        general_commentary=commentary.get("General", ""),
+        # Visits known at the meeting: by its date, or by the end of the quarter after.
+        visits=_visits(engine, reference, meeting_date or quarter.next().end),
+        actions=action_rows,
+        measures=measure_lines,
+        submissions=_submissions(engine, reference, quarter, hide),
+        return_details={
+            "version": held_return.version if held_return else None,
+            "file_name": held_return.file_name if held_return else "",
+            "completed_by": held_return.completed_by if held_return else "",
+            "date_completed": held_return.date_completed if held_return else "",
+        },
+        suppression_note=LEGEND if hide.enabled else "",
+    )
