@@ -1,0 +1,142 @@
+"""How long a warm rerun of the Overview takes with 10 contracts × 20 quarters.
+
+    python -m benchmarks.bench_overview [--rounds N]
+
+It builds a SQLite database with 10 contracts, each with 20 quarters of every
+measure (2012/13 Q1 to 2016/17 Q4, the sample's 2016/17 Q3 values varied at
+random), the catalogue's targets and commentary, then runs ``app.py`` in
+Streamlit's AppTest at the latest quarter of one contract: once cold (the
+caches fill), then ``--rounds`` warm reruns, as when a monitor clicks on the page.
+
+Reported, each the median of the rounds:
+
+- baseline: a rerun of a script that only draws the sidebar's two choosers
+  (the least any page costs in AppTest on this machine);
+- overview: a warm rerun of the Overview;
+- the ratio overview ÷ baseline, and whether the warm rerun is under the
+  300 ms budget (exit status 1 when it is not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS = 10
+QUARTERS = 20
+BUDGET_SECONDS = 0.300
+
+BASELINE_SCRIPT = '''
+import streamlit as st
+st.sidebar.selectbox("Contract", [f"BENCH{i:02d}" for i in range(10)], key="contract")
+st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(20)], key="quarter")
+st.title("Overview")
+'''
+
+
+def build_database(path: Path, contracts: int = CONTRACTS, quarters: int = QUARTERS, seed: int = 1) -> str:
+    """A migrated SQLite database with ``contracts`` × ``quarters`` current submissions; its URL."""
+    from models.catalogue import COMMENTARY_TOPICS, INDICATORS, MEASURES
+    from models.database import make_engine, migrate
+    from models.periods import Quarter
+    from models.schema import Commentary, Contract, MeasureValue, Provider, Submission, Target
+    from sample_data import quarters as sample
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    migrate(engine)
+    rng = np.random.default_rng(seed)
+    base = sample.VALUES[Quarter(2016, 3)]
+    first = Quarter(2012, 1)
+    with Session(engine) as session, session.begin():
+        for c in range(contracts):
+            provider = Provider(name=f"Provider {c + 1}")
+            contract = Contract(reference=f"BENCH{c:02d}", title=f"Benchmark contract {c + 1}",
+                                commissioner="Benchmark Council", provider=provider,
+                                start_date=date(2012, 4, 1), initial_end_date=date(2017, 3, 31),
+                                extended_end_date=date(2019, 3, 31), annual_value=500_000 + 10_000 * c,
+                                refuge_capacity=28)
+            session.add(contract)
+            session.flush()
+            for ind in INDICATORS:
+                if ind.target is not None:
+                    session.add(Target(contract_id=contract.id, indicator=ind.code, value=ind.target,
+                                       tolerance=ind.tolerance or 0, direction=ind.better,
+                                       effective_year=first.year, effective_quarter=first.quarter))
+            for q in range(quarters):
+                quarter = Quarter.from_index(first.index + q)
+                submission = Submission(contract=contract, year=quarter.year, quarter=quarter.quarter,
+                                        version=1, is_current=True, file_name=f"bench_{c}_{q}.xlsx",
+                                        sha256=f"{c:04d}{q:04d}".ljust(64, "0"), original=b"",
+                                        warnings=[], completed_by="Benchmark")
+                factor = rng.uniform(0.9, 1.1)
+                for m in MEASURES:
+                    value = base[m.code] * factor
+                    value = round(value, 2) if m.type == "money" else float(round(value))
+                    submission.values.append(MeasureValue(code=m.code, value=value, cell=""))
+                for topic in COMMENTARY_TOPICS:
+                    submission.commentary.append(Commentary(topic=topic, text=f"{topic} in {quarter.label}."))
+                session.add(submission)
+    engine.dispose()
+    return url
+
+
+def _median_rerun(at, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args(argv)
+
+    from streamlit.testing.v1 import AppTest
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = build_database(Path(folder) / "bench.sqlite")
+        os.environ["DATABASE_URL"] = url
+
+        baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=120)
+        baseline.run()
+        baseline_seconds = _median_rerun(baseline, args.rounds)
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["contract"] = "BENCH03"
+        start = time.perf_counter()
+        at.run()
+        cold_seconds = time.perf_counter() - start
+        if at.exception:
+            print("the Overview raised:", at.exception[0].value, file=sys.stderr)
+            return 2
+        grid_rows = len(at.get_by_key("overview_grid").dataframe[0].value)
+        overview_seconds = _median_rerun(at, args.rounds)
+
+    ratio = overview_seconds / baseline_seconds
+    within = overview_seconds < BUDGET_SECONDS
+    print(f"data: {CONTRACTS} contracts × {QUARTERS} quarters; Overview grid of {grid_rows} indicators")
+    print(f"baseline rerun (sidebar only):   {baseline_seconds * 1000:7.1f} ms")
+    print(f"Overview, cold (caches filling): {cold_seconds * 1000:7.1f} ms")
+    print(f"Overview, warm rerun:            {overview_seconds * 1000:7.1f} ms  "
+          f"(median of {args.rounds})")
+    print(f"ratio warm Overview ÷ baseline:  {ratio:7.2f}")
+    print(f"budget {BUDGET_SECONDS * 1000:.0f} ms: {'met' if within else 'MISSED'}")
+    return 0 if within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""Shared Streamlit plumbing for the pages.
+
+- ``cache``: the one database engine and the cached loaders (keyed by a data version);
+  ``cache.clear()`` after storing something.
+- ``state``: the sidebar's contract and quarter, kept in the URL; ``state.current()``
+  at the top of every page; ``state.page_key`` for a page's own session keys.
+- ``format``: UK formats for money, dates, quarters, percentages, RAG and "no data".
+- ``charts``: Plotly figure builders with a colour-blind-safe (Okabe–Ito) palette.
+- ``views``: the tables and series the pages draw, shaped from the indicator engine's output.
+- ``layout``: drawing helpers: a chart with its table beside it, the quarter/year-to-date switch.
+- ``sections``: the blocks the service pages are made of (one chart and its table each).
+
+Pages only draw what these modules give them.
+"""

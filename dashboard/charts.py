@@ -1,0 +1,318 @@
+"""Plotly figure builders for the dashboard, in a colour-blind-safe palette.
+
+Colours are Okabe–Ito. RAG is never colour alone: each RAG has its own marker
+symbol and its word in the legend and the hover (``✔ Green``, ``▲ Amber``,
+``✖ Red``). Every figure has a title in words a monitor uses, axes in UK
+formats, and hover text prepared by :mod:`dashboard.views`.
+
+The builders take the tables of :mod:`dashboard.views` and return a
+``plotly.graph_objects.Figure``; they draw nothing themselves. Show a figure
+with ``dashboard.layout.chart_with_table``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import format as fmt
+
+#: Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7",
+}
+#: Good / neutral / bad categories (risk decreased, the same, increased).
+GOOD_NEUTRAL_BAD = ("#009E73", "#BBBBBB", "#D55E00")
+#: Ordered categories (children by age band), light to dark, then purple.
+BANDS = ("#56B4E9", "#0072B2", "#009E73", "#CC79A7")
+#: A bar beside a stack (women beside their children).
+BESIDE_COLOUR = "#E69F00"
+#: Series colours in order (yellow left out: too pale on white).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+LINE_COLOUR = "#0072B2"
+TARGET_COLOUR = "#000000"
+SPC_COLOUR = "#666666"
+GRID_COLOUR = "#E5E5E5"
+
+RAG_SYMBOL = {"green": "circle", "amber": "diamond", "red": "x", None: "circle-open"}
+_FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
+
+
+def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        # The "none" template styled here: "plotly_white" costs about 0.1 s per figure to apply.
+        font=_FONT, height=height, template="none", plot_bgcolor="white", paper_bgcolor="white",
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
+        hoverlabel=dict(bgcolor="white", font=dict(size=13)),
+        colorway=list(PALETTE),
+        separators=".,",   # decimal point, thousands comma (UK)
+    )
+    fig.update_yaxes(title_text=y_title, gridcolor=GRID_COLOUR, zeroline=False, rangemode="tozero",
+                     showline=False, ticks="", automargin=True)
+    fig.update_xaxes(type="category", gridcolor=GRID_COLOUR, showline=True, linecolor="#BBBBBB",
+                     ticks="", automargin=True)
+    return fig
+
+
+def quarter_ticks(labels: Sequence[str]) -> list[str]:
+    """Axis text for ``2016/17 Q3`` labels: the quarter, with the year below it at the first
+    quarter shown of each year, so that eleven quarters fit a narrow chart unslanted."""
+    text, last_year = [], None
+    for label in labels:
+        year, _, quarter = str(label).partition(" ")
+        text.append(f"{quarter}<br>{year}" if year != last_year else quarter)
+        last_year = year
+    return text
+
+
+def _two_line_ticks(fig: go.Figure, labels: Sequence[str]) -> None:
+    labels = list(labels)
+    fig.update_xaxes(tickmode="array", tickvals=labels, tickangle=0, ticktext=quarter_ticks(labels))
+
+
+def _whole_ticks(fig: go.Figure, values: Sequence[float], unit: str) -> None:
+    """When the values span little, a range padded around them with ticks one apart (one
+    point for a percentage), so that whole-number tick labels never repeat (99%, 99%, 100%)
+    and a flat line (100% every quarter) sits in the middle of a readable axis."""
+    known = [float(v) for v in values if v is not None and v == v]
+    if not known:
+        return
+    step = 0.01 if unit == "%" else 1.0
+    low, high = min(known), max(known)
+    if high - low < 8 * step:
+        pad = max(2 * step, (high - low) * 0.15)
+        bottom = low - pad if low - pad >= 0 or low < 0 else 0.0
+        fig.update_yaxes(range=[bottom, high + pad], autorange=False, dtick=step, tick0=0)
+
+
+def _y_format(fig: go.Figure, unit: str) -> None:
+    if unit == "%":
+        fig.update_yaxes(tickformat=".0%")
+    elif unit in ("£", "money"):
+        fig.update_yaxes(tickprefix="£", tickformat=",.0f")
+    else:
+        fig.update_yaxes(tickformat=",.0f")
+
+
+def unit_axis_title(unit: str, in_months: bool = False) -> str:
+    if in_months:
+        return "Months"
+    return {"%": "Per cent", "people": "People", "days": "Days", "£": "£"}.get(unit, "")
+
+
+def empty(title: str, message: str = "No data for this chart yet.") -> go.Figure:
+    """A titled, empty chart that says why it is empty."""
+    fig = go.Figure()
+    _layout(fig, title, height=220)
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=14, color="#555555"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str | None = None,
+          in_months: bool = False, series_name: str = "Value") -> go.Figure:
+    """One indicator over the quarters held: line, RAG-coloured points, target, SPC lines.
+
+    ``rows``: ``views.trend_rows`` (label, value, target, rag, hover, months).
+    ``spc``: an ``indicators.spc.SpcResult`` for the same points (quarter basis), or None.
+    With 12 points or more it has process limits, which are drawn; with fewer it
+    is a run chart and only its centre line (the median) is drawn.
+    ``highlight``: the label of the chosen quarter, shaded.
+    ``in_months``: plot a days indicator in months (the hover keeps both).
+    """
+    if rows.empty or rows["value"].isna().all():
+        return empty(title, "No data: nothing reported for this measure yet.")
+    y_column = "months" if in_months else "value"
+    fig = go.Figure()
+    x = rows["label"].tolist()
+    y = rows[y_column].astype(float)
+    scale = (1 / fmt.DAYS_PER_MONTH) if in_months else 1.0
+
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=series_name,
+                             line=dict(color=LINE_COLOUR, width=2), hoverinfo="skip",
+                             connectgaps=False))
+    # Points by RAG: colour, symbol and word, so that the chart reads without colour.
+    rag = rows["rag"].where(rows["target"].notna(), None)
+    for key in ("green", "amber", "red", None):
+        mask = rag.isna() if key is None else (rag == key)
+        mask &= rows["value"].notna()
+        if not mask.any():
+            continue
+        name = fmt.rag(key) if key else ("no target" if rows["target"].isna().all() else "no target set")
+        colour = fmt.RAG_COLOUR[key] if key else LINE_COLOUR
+        fig.add_trace(go.Scatter(
+            x=rows.loc[mask, "label"], y=y[mask], mode="markers", name=name,
+            marker=dict(symbol=RAG_SYMBOL[key], size=11 if key else 8, color=colour,
+                        line=dict(width=2 if key == "red" else 1, color=colour if key == "red" else "white")),
+            customdata=rows.loc[mask, "hover"], hovertemplate="%{customdata}<extra></extra>",
+            showlegend=bool(key is not None or rows["target"].notna().any())))
+
+    if rows["target"].notna().any():
+        target = rows["target"].astype(float) * scale
+        fig.add_trace(go.Scatter(x=x, y=target, mode="lines", name="Target", connectgaps=True,
+                                 line=dict(color=TARGET_COLOUR, dash="dash", width=1.5, shape="hv"),
+                                 hoverinfo="skip"))
+
+    if spc is not None and spc.mean is not None and len(spc.points) >= 2:
+        centre_name = "Mean" if spc.reliable else "Median"
+        fig.add_trace(go.Scatter(x=x, y=[spc.mean * scale] * len(x), mode="lines", name=centre_name,
+                                 line=dict(color=SPC_COLOUR, width=1), hoverinfo="skip"))
+        if spc.reliable and spc.lower is not None:
+            for value, name in ((spc.upper, "Upper process limit"), (spc.lower, "Lower process limit")):
+                fig.add_trace(go.Scatter(x=x, y=[value * scale] * len(x), mode="lines", name=name,
+                                         line=dict(color=SPC_COLOUR, dash="dot", width=1),
+                                         hoverinfo="skip", showlegend=name.startswith("Upper")))
+            fig.data[-1].name = "Process limits"
+            fig.data[-2].name = "Process limits"
+        special = spc.points[spc.points.get("special_cause", pd.Series(dtype=bool)).astype(bool)] \
+            if "special_cause" in spc.points else pd.DataFrame()
+        if len(special):
+            labels = [label for label in special.index if label in set(rows["label"])]
+            values = rows.set_index("label").loc[labels, y_column].astype(float)
+            fig.add_trace(go.Scatter(
+                x=labels, y=values, mode="markers", name="Special cause (SPC)",
+                marker=dict(symbol="circle-open", size=20, color=OKABE_ITO["reddish purple"],
+                            line=dict(width=2)),
+                customdata=special.loc[labels, "rule"], hovertemplate="Special cause: %{customdata}<extra></extra>"))
+
+    if highlight and highlight in x:
+        fig.add_vrect(x0=x.index(highlight) - 0.4, x1=x.index(highlight) + 0.4,
+                      fillcolor="#56B4E9", opacity=0.15, line_width=0, layer="below")
+    _layout(fig, title, unit_axis_title(unit, in_months))
+    _two_line_ticks(fig, x)
+    # A trend is read for its movement, as SPC charts are: the axis fits the values,
+    # the target and the limits rather than starting at zero.
+    fig.update_yaxes(rangemode="normal", autorange=True)
+    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
+    if not in_months:
+        _y_format(fig, unit)
+        lines = list(y) + list(rows["target"].astype(float))
+        if spc is not None and spc.reliable and spc.lower is not None:
+            lines += [spc.lower, spc.upper]
+        _whole_ticks(fig, lines, unit)
+    return fig
+
+
+def several_lines(long: pd.DataFrame, title: str, unit: str, *, highlight: str | None = None,
+                  target_by_series: dict[str, float] | None = None) -> go.Figure:
+    """Several indicators on one chart (one line each, distinct colour and marker)."""
+    if long.empty or long["value"].isna().all():
+        return empty(title)
+    fig = go.Figure()
+    symbols = ("circle", "square", "triangle-up", "diamond", "star")
+    for i, (name, rows) in enumerate(long.groupby("series", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=rows["label"], y=rows["value"], mode="lines+markers", name=name,
+            line=dict(color=colour, width=2), marker=dict(symbol=symbols[i % len(symbols)], size=8, color=colour),
+            customdata=rows["hover"], hovertemplate="%{customdata}<extra></extra>"))
+    labels = list(pd.unique(long["label"]))
+    if highlight and highlight in labels:
+        fig.add_vrect(x0=labels.index(highlight) - 0.4, x1=labels.index(highlight) + 0.4,
+                      fillcolor="#56B4E9", opacity=0.15, line_width=0, layer="below")
+    _layout(fig, title, unit_axis_title(unit))
+    _two_line_ticks(fig, labels)
+    fig.update_yaxes(rangemode="normal", autorange=True)
+    fig.update_traces(cliponaxis=False)
+    _y_format(fig, unit)
+    _whole_ticks(fig, list(long["value"].astype(float)), unit)
+    return fig
+
+
+def stacked_bars(series: pd.DataFrame, columns: Sequence[tuple[str, str]], title: str, *,
+                 y_title: str = "People", highlight: str | None = None, money: bool = False,
+                 line: tuple[str, str] | None = None, extra_bar: tuple[str, str] | None = None,
+                 stacked: bool = True, colours: Sequence[str] | None = None) -> go.Figure:
+    """Bars per quarter, stacked by category (risk change, children by age band, spend by service).
+
+    ``columns``: (column, name) pairs in stacking order. ``line``: an optional
+    (column, name) drawn as a line over the bars (the pro-rata contract value).
+    ``extra_bar``: an optional (column, name) drawn as its own bar beside the
+    stack (women resident beside children stacked by age band).
+    """
+    if series.empty or series[[c for c, _ in columns]].isna().all().all():
+        return empty(title)
+    fig = go.Figure()
+    formatter = fmt.money if money else fmt.whole
+    offset = "stack" if extra_bar else None
+    for i, (column, name) in enumerate(columns):
+        values = series[column].astype(float)
+        fig.add_trace(go.Bar(
+            x=series["label"], y=values, name=name,
+            marker_color=(colours or PALETTE)[i % len(colours or PALETTE)],
+            # A white texture over the colour, so that stacked parts differ by more than colour.
+            marker_pattern=dict(shape=("", "/", ".", "x", "-", "+")[i % 6], fillmode="overlay",
+                                fgcolor="white", fgopacity=0.6, solidity=0.3),
+            offsetgroup=offset,
+            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
+            hovertemplate="%{customdata}<extra></extra>"))
+    if extra_bar:
+        column, name = extra_bar
+        values = series[column].astype(float)
+        fig.add_trace(go.Bar(
+            x=series["label"], y=values, name=name, marker_color=BESIDE_COLOUR, offsetgroup="extra",
+            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
+            hovertemplate="%{customdata}<extra></extra>"))
+    if line:
+        column, name = line
+        values = series[column].astype(float)
+        fig.add_trace(go.Scatter(
+            x=series["label"], y=values, name=name, mode="lines+markers",
+            line=dict(color=TARGET_COLOUR, dash="dash", width=2), marker=dict(symbol="line-ew-open", size=14),
+            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
+            hovertemplate="%{customdata}<extra></extra>"))
+    # With an extra bar, two offset groups side by side, each stacked (plotly.js ≥ 2.29).
+    fig.update_layout(barmode="stack" if stacked else "group")
+    labels = list(series["label"])
+    if highlight and highlight in labels:
+        fig.add_vrect(x0=labels.index(highlight) - 0.45, x1=labels.index(highlight) + 0.45,
+                      fillcolor="#56B4E9", opacity=0.15, line_width=0, layer="below")
+    _layout(fig, title, y_title)
+    _two_line_ticks(fig, labels)
+    if money:
+        _y_format(fig, "£")
+    return fig
+
+
+def horizontal_bars(table: pd.DataFrame, title: str, *, value_column: str = "value",
+                    name_column: str = "Outcome", text_column: str | None = None,
+                    x_title: str = "People") -> go.Figure:
+    """One bar per category for one period (closing outcomes, leavers' outcomes)."""
+    if table.empty or table[value_column].isna().all():
+        return empty(title, "No data for this period.")
+    table = table.iloc[::-1]   # the first category at the top
+    text = table[text_column] if text_column else None
+    fig = go.Figure(go.Bar(
+        x=table[value_column].astype(float), y=table[name_column], orientation="h",
+        marker_color=LINE_COLOUR, text=text, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
+    _layout(fig, title, "", height=60 + 45 * len(table))
+    fig.update_xaxes(type="linear", title_text=x_title, tickformat=",.0f")
+    fig.update_yaxes(type="category", rangemode="normal", automargin=True)
+    fig.update_layout(showlegend=False, margin=dict(l=10, r=80, t=50, b=10))
+    return fig
+
+
+def funnel(stages: Sequence[tuple[str, float | None]], title: str) -> go.Figure:
+    """The Fresh Start funnel: referrals → assessment → accepted → started → completed."""
+    if not stages or all(v is None for _, v in stages):
+        return empty(title, "No data for this period.")
+    names = [name for name, _ in stages]
+    values = [v if v is not None else 0 for _, v in stages]
+    text = [fmt.whole(v) for _, v in stages]
+    fig = go.Figure(go.Funnel(
+        y=names, x=values, text=text, textinfo="text", textposition="inside",
+        marker=dict(color=[PALETTE[i % len(PALETTE)] for i in range(len(names))]),
+        hovertemplate="%{y}: %{text}<extra></extra>", connector=dict(line=dict(color=GRID_COLOUR))))
+    _layout(fig, title, "", height=80 + 50 * len(names))
+    fig.update_xaxes(type="linear", visible=False)
+    fig.update_yaxes(type="category", rangemode="normal", automargin=True)
+    fig.update_layout(showlegend=False)
+    return fig

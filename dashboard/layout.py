@@ -1,0 +1,119 @@
+"""Streamlit drawing helpers shared by the pages: a chart with its table beside it, the
+quarter/year-to-date switch, page headings, RAG-coloured tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import format as fmt
+from dashboard.state import Selection, page_key
+
+#: Plotly's toolbar, trimmed to what a monitor uses.
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+BASES = ("quarter", "ytd")
+
+#: Column widths of the overview's grid, so that every column fits a meeting-room screen.
+OVERVIEW_GRID_COLUMNS = {
+    "Service": st.column_config.TextColumn(width=70),
+    "Indicator": st.column_config.TextColumn(width=202),
+    "Quarter": st.column_config.TextColumn(width=56),
+    "Counts": st.column_config.TextColumn(width=136),
+    "Target": st.column_config.TextColumn(width=54),
+    "RAG": st.column_config.TextColumn(width=76),
+    "Change on previous quarter": st.column_config.TextColumn(
+        "Since last quarter", width=112,
+        help="Change on the previous quarter, better or worse by the indicator's direction; "
+             "a percentage changes in percentage points."),
+    "Year to date": st.column_config.TextColumn(
+        width=100, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
+    "Variation": st.column_config.TextColumn(width=112, help=fmt.SPC_KEY),
+    "Assurance": st.column_config.TextColumn(width=104, help=fmt.SPC_KEY),
+}
+
+
+KEY_FIGURE_COLUMNS = {
+    "Service": st.column_config.TextColumn(width=90),
+    "Figure": st.column_config.TextColumn(width=340),
+    "Quarter": st.column_config.TextColumn(width=150),
+    "Year to date": st.column_config.TextColumn(width=150),
+    "Change on previous quarter": st.column_config.TextColumn("Since last quarter", width=150),
+}
+
+
+def table_height(rows: int) -> int:
+    """The height that shows every row of a table without scrolling."""
+    return 35 * (rows + 1) + 3
+
+
+def page_header(title: str, selection: Selection) -> None:
+    """The page title with the contract and quarter it shows."""
+    st.title(title)
+    if selection.contract and selection.quarter:
+        provider = selection.contract_details.get("provider") or ""
+        st.caption(f"{selection.contract} · {provider} · {fmt.quarter(selection.quarter)}")
+
+
+def basis_switch(page: str, label: str = "Show figures for") -> str:
+    """The quarter / year-to-date switch of a page; returns ``quarter`` or ``ytd``."""
+    key = page_key(page, "basis")
+    if st.session_state.get(key) not in BASES:
+        st.session_state[key] = "quarter"
+    choice = st.segmented_control(label, BASES, key=key, required=True,
+                                  format_func=lambda b: "Each quarter" if b == "quarter" else "Year to date",
+                                  help="Each quarter on its own, or the financial year to date at each quarter.")
+    return choice or "quarter"
+
+
+def chart_with_table(fig: go.Figure | dict, table: pd.DataFrame, key: str, *, note: str | None = None,
+                     table_height: int | None = None) -> None:
+    """A chart with its table view beside it (below it on a narrow screen).
+
+    Both sit in a container keyed ``key`` (letters, digits, ``-`` and ``_``), which
+    tests find with ``AppTest.get_by_key`` and browsers with the class ``st-key-<key>``.
+    """
+    with st.container(key=key):
+        chart_column, table_column = st.columns([5, 4], gap="medium")
+        with chart_column:
+            st.plotly_chart(fig, theme=None, key=f"{key}_chart", config=PLOTLY_CONFIG)
+            if note:
+                st.caption(note)
+        with table_column:
+            title = _title(fig)
+            st.markdown(f"**Table: {escape(title)}**" if title else "**Table**")
+            if table is None or table.empty:
+                st.write(fmt.NO_DATA)
+            else:
+                st.dataframe(table, hide_index=True, height=table_height or "auto")
+
+
+def _title(fig: go.Figure | dict) -> str:
+    if isinstance(fig, dict):
+        return ((fig.get("layout") or {}).get("title") or {}).get("text") or ""
+    return fig.layout.title.text or ""
+
+
+def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):
+    """A Styler tinting ``columns`` of each row by its RAG (the cells keep their icon and word)."""
+    tints = {"green": "rgba(0, 158, 115, 0.18)", "amber": "rgba(230, 159, 0, 0.25)",
+             "red": "rgba(213, 94, 0, 0.22)"}
+    rag = rag.reset_index(drop=True)
+
+    def tint(column: pd.Series) -> list[str]:
+        return [f"background-color: {tints[r]}" if r in tints else "" for r in rag]
+
+    return table.reset_index(drop=True).style.apply(tint, subset=columns)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=<$:])")
+
+
+def escape(text: str) -> str:
+    """Text from a workbook shown as it was typed: no Markdown, links or formulas."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -1,0 +1,119 @@
+"""Overview: are we on target this quarter, which way is each measure going, is the change real."""
+
+import streamlit as st
+
+from dashboard import cache, layout, state
+from dashboard import format as fmt
+from reports import pack_file_stem
+
+selection = state.current()
+layout.page_header("Overview", selection)
+if state.require_selection(selection):
+    contract, quarter, version = selection.contract, selection.quarter, selection.version
+    view = cache.overview(contract, quarter, version)
+    card = view["card"]
+    held = cache.quarter_return(contract, quarter, version)
+    if held is not None and held.warnings:
+        count = len(held.warnings)
+        with st.expander(f"The {fmt.quarter(quarter)} return was stored with {count} warning"
+                         f"{'s' if count != 1 else ''}: read before relying on its figures",
+                         icon=":material/warning:"):
+            for warning in held.warnings:
+                st.markdown(f"- {layout.escape(fmt.finding(warning))}")
+
+    # --- the meeting pack ---------------------------------------------------------------
+    with st.expander("Meeting pack for this quarter (PDF and Excel)", icon=":material/description:"):
+        shared = st.toggle("Suppress small numbers (for sharing outside the council)", value=True,
+                           key=state.page_key("overview", "pack-suppressed"))
+        stem = pack_file_stem(contract, quarter, shared)
+        left, right = st.columns(2)
+        left.download_button(
+            "Meeting pack (PDF)", data=lambda: cache.meeting_pack(contract, quarter, version, shared).pdf,
+            file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
+            key=state.page_key("overview", "pack-pdf"))
+        right.download_button(
+            "Meeting pack figures (Excel)",
+            data=lambda: cache.meeting_pack(contract, quarter, version, shared).xlsx,
+            file_name=f"{stem}.xlsx", on_click="ignore", key=state.page_key("overview", "pack-xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    # --- the contract card -------------------------------------------------------------
+    with st.container(border=True):
+        st.subheader(card.title or card.reference)
+        extended = (f", extended to **{fmt.uk_date(card.extended_end)}**" if card.extended_end
+                    else ", not extended")
+        st.markdown(
+            f"**{layout.escape(card.provider or fmt.NO_DATA)}** · contract **{layout.escape(card.reference)}** · "
+            f"commissioned by {layout.escape(card.commissioner or fmt.NO_DATA)}  \n"
+            f"Term **{fmt.uk_date(card.start)}** to **{fmt.uk_date(card.initial_end)}**{extended}")
+        figures = st.columns(5)
+        figures[0].metric("Days left", fmt.whole(card.days_left) if card.days_left is not None else fmt.NO_DATA,
+                          help=f"Days from the end of {fmt.quarter(quarter)} to the end of the term in force "
+                               f"({fmt.uk_date(card.end)}).")
+        figures[1].metric("Annual value", fmt.money(card.annual_value))
+        figures[2].metric("Value to date", fmt.money(card.value_to_date),
+                          help=f"A quarter of the annual value for each of the {card.quarters_due} quarters "
+                               f"from the start of the contract to the end of {fmt.quarter(quarter)}.")
+        figures[3].metric("Spend to date", fmt.money(card.spend_to_date),
+                          help="Spend reported in the quarterly returns from the start of the contract to "
+                               f"the end of {fmt.quarter(quarter)}.")
+        figures[4].metric("Spend against value", fmt.percent(card.spend_share),
+                          help="Spend to date against the contract value of the quarters whose spend is "
+                               "reported.")
+        notes = [f"Days left and value to date are at the end of {fmt.quarter(quarter)}."]
+        if card.quarters_missing:
+            notes.append(f"Spend is reported for {card.quarters_reported} of the {card.quarters_due} "
+                         "quarters under contract so far; spend against value compares those quarters only.")
+        if card.ended:
+            notes.append(f"The contract ended on {fmt.uk_date(card.end)}.")
+        st.caption(" ".join(notes))
+
+    # --- against target ------------------------------------------------------------------
+    counts = view["counts"]
+    st.subheader(f"Against target, {fmt.quarter(quarter)}")
+    summary = st.columns(4)
+    summary[0].metric(fmt.rag("red"), counts["red"])
+    summary[1].metric(fmt.rag("amber"), counts["amber"])
+    summary[2].metric(fmt.rag("green"), counts["green"])
+    summary[3].metric("No data", counts["no data"])
+    grid = view["grid"]
+    if grid.empty:
+        st.info("No indicator has a target for this quarter. Targets are set on the Targets page.")
+    else:
+        shown = grid.drop(columns=["indicator", "rag"])
+        with st.container(key="overview_grid"):
+            st.dataframe(layout.rag_styler(shown, grid["rag"], ["Quarter", "RAG"]), hide_index=True,
+                         height=layout.table_height(len(shown)), column_config=layout.OVERVIEW_GRID_COLUMNS)
+        st.caption("Exceptions (red, then amber) first. RAG: ✔ Green meets the target; ▲ Amber misses "
+                   "it by no more than the tolerance; ✖ Red misses it by more. " + fmt.SPC_KEY
+                   + (f" * {view['missing']}" if view["missing"] else ""))
+
+    # --- key figures ----------------------------------------------------------------------
+    st.subheader(f"Key figures, {fmt.quarter(quarter)} and {fmt.period(quarter, 'ytd')}")
+    figures = view["figures"]
+    if figures.empty:
+        st.write(fmt.NO_DATA)
+    else:
+        with st.container(key="overview_figures"):
+            st.dataframe(figures.drop(columns=["code"]), hide_index=True,
+                         height=layout.table_height(len(figures)), column_config=layout.KEY_FIGURE_COLUMNS)
+
+    # --- what the figures say, and what the provider says ---------------------------------
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("What the figures say")
+        sentences = cache.narrative(contract, quarter, version)
+        if sentences:
+            st.markdown("\n".join(f"- {layout.escape(s)}" for s in sentences))
+        else:
+            st.write("Nothing to report for this quarter.")
+    with right:
+        st.subheader("Provider's commentary")
+        if held is None or not held.commentary:
+            st.write("The provider gave no commentary for this quarter.")
+        else:
+            for topic, text in held.commentary.items():
+                st.markdown(f"**{layout.escape(topic)}**  \n{layout.escape(text)}")
+        if held is not None:
+            st.caption(f"Return version {held.version}, completed by {held.completed_by or 'not given'}"
+                       f"{', ' + fmt.uk_date(held.date_completed) if held.date_completed else ''}.")
