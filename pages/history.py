@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import cache, layout, state
+from dashboard import cache, state
 from data_ingest.store import original_workbook
 from models.catalogue import BASES, INDICATORS, INDICATORS_BY_CODE
 from records import display, submissions

@@ -11,19 +11,14 @@ test's temporary directory) for a person to look at.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
+import shutil
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .browser import chromium_browser, served_dashboard
+
 LINK = "?contract=ASC0013&quarter=2016-17-Q3"
 
 #: url path, heading, charts drawn: Refuge first, to open a page other than the
@@ -37,62 +32,20 @@ PAGES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is needed for the browser tests in CI: {CHROMIUM} is missing")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def dashboard(_sample_sqlite, tmp_path_factory):
     """``streamlit run app.py`` on a free port over a copy of the sample: its URL."""
-    import shutil
-
     folder = tmp_path_factory.mktemp("browser")
     database = folder / "sample.sqlite"
     shutil.copyfile(_sample_sqlite, database)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    log_path = folder / "streamlit.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the dashboard did not start: " + log_path.read_text())
+    with served_dashboard(f"sqlite:///{database}", folder / "streamlit.log") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,7 @@ the Overview and the file in the submission history.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -23,62 +15,23 @@ from playwright.sync_api import expect
 from models.periods import Quarter
 from sample_data.make_sample import sample_workbook, workbook_name
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from .browser import chromium_browser, served_dashboard
+
 Q4 = Quarter(2016, 4)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is needed for the browser tests in CI: {CHROMIUM} is missing")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox"])
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def dashboard(sample_copy, tmp_path):
     """The dashboard served on a free port over a private copy of the sample: its URL."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": sample_copy.url.render_as_string(hide_password=False)}
-    log = (tmp_path / "streamlit.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the dashboard did not start: " + (tmp_path / "streamlit.log").read_text())
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    url = sample_copy.url.render_as_string(hide_password=False)
+    with served_dashboard(url, tmp_path / "streamlit.log") as address:
+        yield address
 
 
 def test_a_workbook_uploaded_in_the_browser_appears_on_every_page(dashboard, chromium, tmp_path):

@@ -2,41 +2,32 @@
 
 from __future__ import annotations
 
-import io
 
 import pandas as pd
 import pytest
 
 from data_ingest.store import ingest_file
-from data_ingest.template import write_template
 from models.periods import Quarter
 from records.contracts import add_contract
 from records.submissions import (figure_sources, measure_sources, submission_history,
                                  submission_values, submission_warnings)
 from sample_data import quarters
+from tests.workbooks import sample_return
 from sample_data.contract import CONTRACT, SERVICES
 
 Q1, Q2, Q3 = Quarter(2016, 1), Quarter(2016, 2), Quarter(2016, 3)
-
-
-def workbook(quarter: Quarter, **changed) -> bytes:
-    out = io.BytesIO()
-    write_template(out, reference="ASC0013", provider="MK ACT", quarter=quarter,
-                   values={**quarters.VALUES[quarter], **changed},
-                   completed_by="Data officer", date_completed=quarters.DATE_COMPLETED[quarter])
-    return out.getvalue()
 
 
 @pytest.fixture
 def db(engine):
     add_contract(engine, **CONTRACT, services=SERVICES)
     for quarter in (Q1, Q2, Q3):
-        assert ingest_file(engine, workbook(quarter), f"{quarter.label}.xlsx", "provider").ok
+        assert ingest_file(engine, sample_return(quarter), f"{quarter.label}.xlsx", "provider").ok
     return engine
 
 
 def test_every_version_is_listed_with_who_when_and_whether_current(db):
-    resent = ingest_file(db, workbook(Q3, RF04=27), "Q3 corrected.xlsx", "officer")
+    resent = ingest_file(db, sample_return(Q3, RF04=27), "Q3 corrected.xlsx", "officer")
     assert resent.status == "stored"
     history = submission_history(db, "ASC0013")
     assert list(zip(history["period"], history["version"], history["status"]))[:3] == [
@@ -49,7 +40,7 @@ def test_every_version_is_listed_with_who_when_and_whether_current(db):
 
 def test_warnings_stay_with_the_submission(db):
     # RF01 different from the contract's refuge capacity (28) is a warning, not an error.
-    result = ingest_file(db, workbook(Q3, RF01=30), "Q3 thirty units.xlsx", "officer")
+    result = ingest_file(db, sample_return(Q3, RF01=30), "Q3 thirty units.xlsx", "officer")
     assert result.status == "stored" and result.warnings
     stored = submission_warnings(db, result.submission_id)
     assert any(w["location"].startswith("Refuge!") for w in stored)
@@ -59,7 +50,7 @@ def test_warnings_stay_with_the_submission(db):
 
 
 def test_each_value_keeps_its_cell_and_a_blank_stays_blank(db):
-    result = ingest_file(db, workbook(Q3, RF20=None), "Q3 blank.xlsx", "officer")
+    result = ingest_file(db, sample_return(Q3, RF20=None), "Q3 blank.xlsx", "officer")
     values = submission_values(db, result.submission_id).set_index("code")
     assert values.loc["RF04", "cell"].startswith("Refuge!C")
     assert values.loc["RF04", "value"] == quarters.VALUES[Q3]["RF04"]
@@ -68,7 +59,7 @@ def test_each_value_keeps_its_cell_and_a_blank_stays_blank(db):
 
 
 def test_a_quarter_figure_comes_from_the_current_version_of_that_quarter(db):
-    ingest_file(db, workbook(Q3, RF04=27), "Q3 corrected.xlsx", "officer")
+    ingest_file(db, sample_return(Q3, RF04=27), "Q3 corrected.xlsx", "officer")
     sources = figure_sources(db, "ASC0013", "RF-WOMEN", Q3, "quarter")
     assert list(sources["code"]) == ["RF04"]
     row = sources.iloc[0]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 
 import pytest
 
 from data_ingest.store import ingest_file
-from data_ingest.template import write_template
 from models.periods import Quarter
 from records.contracts import add_contract
 from records.targets import set_target
@@ -15,17 +13,10 @@ from records.uploads import (check_uploads, differences_table, findings_table, h
                              quarter_to_show, result_headline, store_uploads)
 from records.submissions import submission_history
 from sample_data import quarters
+from tests.workbooks import sample_return
 from sample_data.contract import CONTRACT, SERVICES
 
 Q1, Q2, Q3 = Quarter(2016, 1), Quarter(2016, 2), Quarter(2016, 3)
-
-
-def workbook(quarter: Quarter, **changed) -> bytes:
-    out = io.BytesIO()
-    write_template(out, reference="ASC0013", provider="MK ACT", quarter=quarter,
-                   values={**quarters.VALUES[quarter], **changed},
-                   completed_by="Data officer", date_completed=quarters.DATE_COMPLETED[quarter])
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -33,13 +24,13 @@ def db(sqlite_engine):
     add_contract(sqlite_engine, **CONTRACT, services=SERVICES)
     set_target(sqlite_engine, "ASC0013", "RF-OCC", 0.95, 0.05, "higher", Quarter(2014, 2), "lead")
     for quarter in (Q1, Q2):
-        assert ingest_file(sqlite_engine, workbook(quarter), f"{quarter.label}.xlsx").ok
+        assert ingest_file(sqlite_engine, sample_return(quarter), f"{quarter.label}.xlsx").ok
     return sqlite_engine
 
 
 def test_checking_stores_nothing_and_reports_progress(db):
     seen = []
-    results = check_uploads(db, [("q3.xlsx", workbook(Q3)), ("bad.xlsx", b"not a workbook")],
+    results = check_uploads(db, [("q3.xlsx", sample_return(Q3)), ("bad.xlsx", b"not a workbook")],
                             progress=lambda done, total, name: seen.append((done, total, name)))
     assert [r.status for r in results] == ["passed", "rejected"]
     assert seen == [(1, 2, "q3.xlsx"), (2, 2, "bad.xlsx")]
@@ -47,7 +38,7 @@ def test_checking_stores_nothing_and_reports_progress(db):
 
 
 def test_errors_are_listed_by_sheet_and_cell_with_what_to_do(db):
-    result = check_uploads(db, [("q3.xlsx", workbook(Q3, OS05=999))])[0]
+    result = check_uploads(db, [("q3.xlsx", sample_return(Q3, OS05=999))])[0]
     table = findings_table(result.errors)
     assert list(table.columns) == ["Where", "Problem", "What to do"]
     assert table["Where"].str.match(r"One Stop!C\d+$").any()
@@ -56,7 +47,7 @@ def test_errors_are_listed_by_sheet_and_cell_with_what_to_do(db):
 
 
 def test_the_preview_combines_the_stored_quarters_with_the_new_one(db):
-    result = check_uploads(db, [("q3.xlsx", workbook(Q3))])[0]
+    result = check_uploads(db, [("q3.xlsx", sample_return(Q3))])[0]
     preview = headline_preview(db, result).set_index("indicator")
     values = {q: quarters.VALUES[q] for q in (Q1, Q2, Q3)}
     referrals = sum(values[q]["FS01"] for q in values)
@@ -68,7 +59,7 @@ def test_the_preview_combines_the_stored_quarters_with_the_new_one(db):
 
 
 def test_a_resubmission_preview_replaces_the_held_version_not_adds_to_it(db):
-    result = check_uploads(db, [("q2 again.xlsx", workbook(Q2, FS01=0))])[0]
+    result = check_uploads(db, [("q2 again.xlsx", sample_return(Q2, FS01=0))])[0]
     preview = headline_preview(db, result).set_index("indicator")
     assert preview.loc["FS-REFS", "ytd_value"] == quarters.VALUES[Q1]["FS01"]
     assert "It will replace version 1" in result_headline(result)
@@ -78,8 +69,8 @@ def test_a_resubmission_preview_replaces_the_held_version_not_adds_to_it(db):
 
 
 def test_storing_several_and_which_quarter_to_show_next(db):
-    q3 = workbook(Q3)
-    results = store_uploads(db, [("q3.xlsx", q3), ("q2 again.xlsx", workbook(Q2, FS01=1))],
+    q3 = sample_return(Q3)
+    results = store_uploads(db, [("q3.xlsx", q3), ("q2 again.xlsx", sample_return(Q2, FS01=1))],
                             "officer")
     assert [r.status for r in results] == ["stored", "stored"]
     assert result_headline(results[1]) == ("q2 again.xlsx: stored ASC0013 2016/17 Q2 as version 2, "

@@ -20,7 +20,7 @@ from models.schema import (
     Commentary, Contract, MeasureValue, Provider, QualityVisit, Service, Submission, Target,
 )
 from sample_data import quarters
-from sample_data.contract import CONTRACT, QUALITY_VISITS, UPLOAD_DIR, WORKBOOKS_DIR
+from sample_data.contract import CONTRACT, UPLOAD_DIR, WORKBOOKS_DIR
 from sample_data.make_sample import sample_workbook, workbook_name, write_samples
 
 Q2_2016, Q3_2016, Q4_2016 = Quarter(2016, 2), Quarter(2016, 3), Quarter(2016, 4)

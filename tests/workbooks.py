@@ -233,3 +233,14 @@ def xlsxwriter_formula_return(cached: float | None, recalculate_on_load: bool) -
     book.add_worksheet(COMMENTARY).write_row(0, 0, ["Service", "Commentary"])
     book.close()
     return out.getvalue()
+
+
+def sample_return(quarter: Quarter, **changed: float | None) -> bytes:
+    """The sample contract's return for ``quarter``, with the values named changed."""
+    from sample_data import quarters
+
+    out = io.BytesIO()
+    write_template(out, reference="ASC0013", provider="MK ACT", quarter=quarter,
+                   values={**quarters.VALUES[quarter], **changed},
+                   completed_by="Data officer", date_completed=quarters.DATE_COMPLETED[quarter])
+    return out.getvalue()
