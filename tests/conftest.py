@@ -107,6 +107,17 @@ def _sample_sqlite(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_postgres(postgres_url):
+    """The sample loaded once into a PostgreSQL database: read it, never write to it."""
+    from data_ingest.sample import load_sample
+
+    engine = _postgres_copy(postgres_url)
+    assert all(r.status != "rejected" for r in load_sample(engine))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
 def sample_engine(_sample_sqlite):
     """The loaded sample, shared by the whole session: read it, never write to it."""
     engine = make_engine(f"sqlite:///{_sample_sqlite}")

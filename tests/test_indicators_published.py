@@ -56,9 +56,11 @@ def shown(value: float, how: str):
     return int(value)
 
 
-@pytest.fixture(scope="module")
-def sample_indicators(sample_engine):
-    return indicators_for(sample_engine, CONTRACT)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sample_indicators(request):
+    """The engine's figures for the sample, read from SQLite and from PostgreSQL."""
+    database = request.getfixturevalue("sample_engine" if request.param == "sqlite" else "sample_postgres")
+    return indicators_for(database, CONTRACT)
 
 
 def figure(indicators, indicator: str, basis: str, quarter: Quarter = Q3):
