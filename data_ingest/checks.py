@@ -145,9 +145,24 @@ def _arithmetic(check: Check, cells: dict[str, CellValue], values: dict[str, flo
         else:
             left_text = (f"{' + '.join(group)} add up to {_number(group[0], total)} "
                          f"({' + '.join(_number(c, v) for c, v in zip(group, left))})")
-        findings.append(error(check.code, f"{left_text}, {right.compared(check.op)}.", check.advice,
+        findings.append(error(check.code, f"{left_text}, {right.compared(check.op)}.",
+                              f"{check.advice} {_what_to_do(check, group, cells, quarter)}",
                               sheet=first.sheet, cell=first.cell))
     return findings
+
+
+def _what_to_do(check: Check, group: tuple[str, ...], cells: dict[str, CellValue],
+                quarter: Quarter | None) -> str:
+    """Which cells to correct: the catalogue's advice says the rule, this says where to act."""
+    codes = list(dict.fromkeys([*group, *(t.code for t in check.right if not t.previous)]))
+    named = [f"{code} ({cells[code].location})" for code in codes if code in cells]
+    where = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+    text = f"Correct whichever of {where} is wrong, then send the workbook again."
+    earlier = [t.code for t in check.right if t.previous]
+    if earlier and quarter is not None:
+        text += (f" If it is {' or '.join(earlier)} of {quarter.previous().label} that was wrong, "
+                 "send that quarter's return again, corrected.")
+    return text
 
 
 @dataclass

@@ -101,16 +101,20 @@ def update_action(engine: Engine, action_id: int, changed_by: str, **changes) ->
     if unknown:
         raise ValueError(f"An action has no field {', '.join(sorted(unknown))}.")
     with sessions(engine).begin() as session:
-        action = session.get(Action, action_id)
-        if action is None:
-            raise NotFound(f"No action {action_id} is held.")
-        contract_row = session.get(Contract, action.contract_id)
-        fields = _resolve(session, contract_row, changes)
-        changed = apply_changes(session, action, fields, changed_by)
-        if changed:
-            action.updated_at = utcnow()
-            action.updated_by = changed_by
-        return changed
+        return _update(session, action_id, changed_by, changes)
+
+
+def _update(session, action_id: int, changed_by: str, changes: dict) -> list[str]:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound(f"No action {action_id} is held.")
+    contract_row = session.get(Contract, action.contract_id)
+    fields = _resolve(session, contract_row, changes)
+    changed = apply_changes(session, action, fields, changed_by)
+    if changed:
+        action.updated_at = utcnow()
+        action.updated_by = changed_by
+    return changed
 
 
 def actions(engine: Engine, contract: str, today: date) -> pd.DataFrame:
@@ -152,23 +156,25 @@ def save_action_edits(engine: Engine, before: pd.DataFrame, after: pd.DataFrame,
                       changed_by: str) -> dict[int, list[str]]:
     """Apply the edits made to an actions table (rows matched by ``id``); returns fields changed per action.
 
-    Only the EDITABLE columns present in both frames are compared. Raises ValueError
-    naming the action when an edit is not valid; earlier rows' edits stay stored.
+    Only the EDITABLE columns present in both frames are compared. All or nothing:
+    raises ValueError naming the action when an edit is not valid, and then no
+    row's edits are stored (one transaction).
     """
     columns = [c for c in EDITABLE if c in before.columns and c in after.columns]
     old_rows = before.set_index("id")
     changed: dict[int, list[str]] = {}
-    for _, row in after.iterrows():
-        action_id = int(row["id"])
-        old = old_rows.loc[action_id]
-        edits = {c: row[c] for c in columns if not _equal(old[c], row[c])}
-        if edits:
-            try:
-                fields = update_action(engine, action_id, changed_by, **edits)
-            except ValueError as problem:
-                raise ValueError(f"Action “{old['text']}”: {problem}") from None
-            if fields:
-                changed[action_id] = fields
+    with sessions(engine).begin() as session:
+        for _, row in after.iterrows():
+            action_id = int(row["id"])
+            old = old_rows.loc[action_id]
+            edits = {c: row[c] for c in columns if not _equal(old[c], row[c])}
+            if edits:
+                try:
+                    fields = _update(session, action_id, changed_by, edits)
+                except ValueError as problem:
+                    raise ValueError(f"Action “{old['text']}”: {problem}") from None
+                if fields:
+                    changed[action_id] = fields
     return changed
 
 

@@ -146,7 +146,10 @@ def test_impossible_arithmetic_is_an_error_naming_the_cell_and_the_numbers(base,
     finding = errors[0]
     assert finding.location == parsed.values[code].location
     assert words in finding.message
-    assert finding.advice == next(c.advice for c in CHECKS if c.code == rule)
+    # The rule in plain words, then what to do: which cells to correct.
+    assert finding.advice.startswith(next(c.advice for c in CHECKS if c.code == rule))
+    assert f"{code} ({parsed.values[code].location})" in finding.advice
+    assert finding.advice.endswith("send the workbook again.") or "send that quarter" in finding.advice
 
 
 def test_the_message_reads_as_one_sentence_with_its_advice(base):
@@ -155,7 +158,17 @@ def test_the_message_reads_as_one_sentence_with_its_advice(base):
     assert str(finding) == (
         f"{parsed.values['RF04'].location}: Women resident at the end of the quarter (RF04) is 30, more than "
         "Refuge units for women under the contract (RF01), which is 28. "
-        "Women resident cannot exceed the refuge units (RF01).")
+        "Women resident cannot exceed the refuge units (RF01). "
+        f"Correct whichever of RF04 ({parsed.values['RF04'].location}) or RF01 "
+        f"({parsed.values['RF01'].location}) is wrong, then send the workbook again.")
+
+
+def test_a_rule_reading_the_previous_quarter_says_to_correct_either_return(base):
+    history = valid_history()
+    history[QUARTER.previous()]["FS06"] = 2
+    [finding] = [f for f in check(variant(base, FS07=8, FS08=5), history=history) if f.is_error]
+    assert f"FS04 ({variant(base).values['FS04'].location})" in finding.advice
+    assert "If it is FS06 of 2016/17 Q2 that was wrong, send that quarter's return again" in finding.advice
 
 
 @pytest.mark.parametrize("changes", [

@@ -74,6 +74,22 @@ def test_edits_from_the_table_are_saved_row_by_row(db):
     assert len(change_history(db, "action")) == 2
 
 
+def test_a_bad_edit_in_the_table_stores_none_of_the_edits(db):
+    first = add_action(db, "ASC0013", "Repair unit 4", due_date=date(2017, 2, 1))
+    second = add_action(db, "ASC0013", "Staff training plan", due_date=date(2017, 4, 1))
+    before = actions(db, "ASC0013", TODAY)
+    after = before.copy()
+    after.loc[after["id"] == first, "owner"] = "Refuge manager"
+    after.loc[after["id"] == second, "status"] = "finished"
+    with pytest.raises(ValueError, match="Staff training plan.*not a status"):
+        save_action_edits(db, before, after, "sam")
+    # Nothing half-written: the valid edit of the other row was not stored either.
+    held = actions(db, "ASC0013", TODAY).set_index("id")
+    assert held.loc[first, "owner"] == ""
+    assert held.loc[first, "updated_by"] in ("", None)
+    assert change_history(db, "action").empty
+
+
 def test_bad_actions_are_refused_in_plain_words(db):
     with pytest.raises(ValueError, match="description is required"):
         add_action(db, "ASC0013", "   ")
