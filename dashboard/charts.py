@@ -12,6 +12,8 @@ with ``dashboard.layout.chart_with_table``.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
@@ -37,17 +39,41 @@ TARGET_COLOUR = "#000000"
 SPC_COLOUR = "#666666"
 GRID_COLOUR = "#E5E5E5"
 
+#: A title longer than this is wrapped onto two lines: Plotly does not wrap, and a long
+#: title (an indicator's label with ", each quarter") is cut off at the chart's edge.
+TITLE_WRAP = 72
+#: Category names (outcomes) longer than this are wrapped, so that the bars keep their room.
+CATEGORY_WRAP = 28
+_QUARTER_LABEL = re.compile(r"^\d{4}/\d{2} Q\d(–Q\d)?$")
+
 RAG_SYMBOL = {"green": "circle", "amber": "diamond", "red": "x", None: "circle-open"}
 _FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
 
 
+def wrap_title(title: str) -> str:
+    """``title`` with a line break when it is too long for a chart's width."""
+    if len(title) <= TITLE_WRAP:
+        return title
+    return "<br>".join(textwrap.wrap(title, width=max(40, (len(title) + 1) // 2 + 8)))
+
+
+def _wrap_category(name: object) -> str:
+    text = str(name)
+    return "<br>".join(textwrap.wrap(text, width=CATEGORY_WRAP)) if len(text) > CATEGORY_WRAP else text
+
+
 def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 360) -> go.Figure:
+    title = wrap_title(title)
+    lines = title.count("<br>") + 1
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
         # The "none" template styled here: "plotly_white" costs about 0.1 s per figure to apply.
         font=_FONT, height=height, template="none", plot_bgcolor="white", paper_bgcolor="white",
-        margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, title_text=""),
+        margin=dict(l=10, r=10, t=50 + 20 * (lines - 1), b=10),
+        # At the foot of the whole figure (container), not a fraction below the plot (paper):
+        # a legend of several rows then pushes the plot up instead of covering the year
+        # labels under the quarters (plotly.js #7415).
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, title_text=""),
         hoverlabel=dict(bgcolor="white", font=dict(size=13)),
         colorway=list(PALETTE),
         separators=".,",   # decimal point, thousands comma (UK)
@@ -71,7 +97,10 @@ def quarter_ticks(labels: Sequence[str]) -> list[str]:
 
 
 def _two_line_ticks(fig: go.Figure, labels: Sequence[str]) -> None:
+    """Quarter labels on two lines; other categories (services) are left as they are."""
     labels = list(labels)
+    if not labels or not all(_QUARTER_LABEL.match(str(label)) for label in labels):
+        return
     fig.update_xaxes(tickmode="array", tickvals=labels, tickangle=0, ticktext=quarter_ticks(labels))
 
 
@@ -289,14 +318,16 @@ def horizontal_bars(table: pd.DataFrame, title: str, *, value_column: str = "val
         return empty(title, "No data for this period.")
     table = table.iloc[::-1]   # the first category at the top
     text = table[text_column] if text_column else None
+    names = [_wrap_category(name) for name in table[name_column]]
     fig = go.Figure(go.Bar(
-        x=table[value_column].astype(float), y=table[name_column], orientation="h",
+        x=table[value_column].astype(float), y=names, orientation="h",
         marker_color=LINE_COLOUR, text=text, textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
-    _layout(fig, title, "", height=60 + 45 * len(table))
+    # Each bar tall enough for its name's lines.
+    _layout(fig, title, "", height=60 + sum(max(45, 24 * (n.count("<br>") + 1)) for n in names))
     fig.update_xaxes(type="linear", title_text=x_title, tickformat=",.0f")
     fig.update_yaxes(type="category", rangemode="normal", automargin=True)
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=80, t=50, b=10))
+    fig.update_layout(showlegend=False, margin_r=80)
     return fig
 
 

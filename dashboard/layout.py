@@ -32,7 +32,7 @@ OVERVIEW_GRID_COLUMNS = {
         help="Change on the previous quarter, better or worse by the indicator's direction; "
              "a percentage changes in percentage points."),
     "Year to date": st.column_config.TextColumn(
-        width=100, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
+        width=124, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
     "Variation": st.column_config.TextColumn(width=112, help=fmt.SPC_KEY),
     "Assurance": st.column_config.TextColumn(width=104, help=fmt.SPC_KEY),
 }
@@ -50,6 +50,9 @@ KEY_FIGURE_COLUMNS = {
 def table_height(rows: int) -> int:
     """The height that shows every row of a table without scrolling."""
     return 35 * (rows + 1) + 3
+
+
+_table_height = table_height   # chart_with_table's own argument hides the name
 
 
 def page_header(title: str, selection: Selection) -> None:
@@ -90,13 +93,20 @@ def chart_with_table(fig: go.Figure | dict, table: pd.DataFrame, key: str, *, no
             if table is None or table.empty:
                 st.write(fmt.NO_DATA)
             else:
-                st.dataframe(table, hide_index=True, height=table_height or "auto")
+                # Wide enough for a year to date ("2016/17 Q1–Q3"), which is cut short otherwise.
+                config = {"Quarter": st.column_config.TextColumn(width=112)} if "Quarter" in table else None
+                # Every row shown while the table is about the chart's height; longer ones scroll.
+                height = table_height or (_table_height(len(table)) if len(table) <= 12 else "auto")
+                st.dataframe(table, hide_index=True, height=height, column_config=config)
 
 
 def _title(fig: go.Figure | dict) -> str:
+    """The chart's title on one line (a long one is wrapped on the chart)."""
     if isinstance(fig, dict):
-        return ((fig.get("layout") or {}).get("title") or {}).get("text") or ""
-    return fig.layout.title.text or ""
+        text = ((fig.get("layout") or {}).get("title") or {}).get("text") or ""
+    else:
+        text = fig.layout.title.text or ""
+    return text.replace("<br>", " ")
 
 
 def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):

@@ -171,7 +171,7 @@ def _spend(url: str, version: str, contract: str, year: int, quarter: int, basis
     codes = INDICATORS_BY_CODE["FN-SPEND"].numerator
     names = [(c, MEASURES_BY_CODE[c].label.replace("Expenditure: ", "")) for c in codes]
     fig = charts.stacked_bars(series, names, f"Spend by service against the contract value, {_suffix(basis)}",
-                              y_title="£", money=True, highlight=_period_label(Quarter(year, quarter), basis),
+                              y_title="Spend", money=True, highlight=_period_label(Quarter(year, quarter), basis),
                               line=("contract_value", "Contract value (pro rata)"))
     return fig.to_dict(), views.spend_table(series), None
 

@@ -49,6 +49,15 @@ def _rows(indicators: pd.DataFrame, basis: str, quarter: Quarter | None = None,
     return rows
 
 
+#: "Since last quarter" when the quarter before the chosen one is not held at all (the
+#: contract's first quarter): "no data" would say the provider left a figure blank.
+NO_PREVIOUS_QUARTER = "no earlier quarter"
+
+
+def _previous_held(indicators: pd.DataFrame, quarter: Quarter) -> bool:
+    return not _rows(indicators, "quarter", quarter.previous()).empty
+
+
 def _first(rows: pd.DataFrame, column: str):
     return rows[column].iloc[0] if len(rows) else None
 
@@ -211,6 +220,7 @@ def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
     ytd_rows = _rows(indicators, "ytd", quarter).set_index("indicator")
     spc_by = spc.set_index("indicator") if spc is not None and len(spc) else None
     order = {ind.code: i for i, ind in enumerate(INDICATORS)}
+    previous_held = _previous_held(indicators, quarter)
     records = []
     for row in quarter_rows.to_dict("records"):
         if fmt.is_missing(row["target"]):
@@ -235,7 +245,8 @@ def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
             "Target": fmt.value(row["target"], unit),
             "RAG": fmt.rag(row["rag"], "no data"),
             "Change on previous quarter": fmt.change_with_trend(
-                row["change_previous"], unit, row["trend_previous"]),
+                row["change_previous"], unit, row["trend_previous"]) if previous_held
+            else NO_PREVIOUS_QUARTER,
             "Year to date": ytd_text,
             "Variation": fmt.variation(variation),
             "Assurance": fmt.assurance(assurance, "not yet"),
@@ -280,6 +291,7 @@ def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, quarter: Quart
     by_quarter = at_quarter(measure_series(measures, measure_codes, "quarter"), quarter)
     by_ytd = at_quarter(measure_series(measures, measure_codes, "ytd"), quarter)
     previous = at_quarter(measure_series(measures, measure_codes, "quarter"), quarter.previous())
+    previous_held = _previous_held(indicators, quarter)
     records = []
     for service, codes in KEY_FIGURES:
         for code in codes:
@@ -291,9 +303,9 @@ def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, quarter: Quart
                     "Service": service, "Figure": ind.label,
                     "Quarter": fmt.value(row["value"], ind.unit) if row is not None else fmt.NO_DATA,
                     "Year to date": fmt.value(ytd["value"], ind.unit) if ytd is not None else fmt.NO_DATA,
-                    "Change on previous quarter": fmt.change_with_trend(
-                        row["change_previous"], ind.unit, row["trend_previous"]) if row is not None
-                    else fmt.NO_DATA,
+                    "Change on previous quarter": NO_PREVIOUS_QUARTER if not previous_held
+                    else fmt.change_with_trend(row["change_previous"], ind.unit, row["trend_previous"])
+                    if row is not None else fmt.NO_DATA,
                     "code": code})
             else:
                 measure = MEASURES_BY_CODE[code]
@@ -303,7 +315,8 @@ def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, quarter: Quart
                     "Service": service, "Figure": measure.label,
                     "Quarter": fmt.count(now, measure.type == "money"),
                     "Year to date": fmt.count(by_ytd.get(code), measure.type == "money"),
-                    "Change on previous quarter": fmt.change(difference, "people"),
+                    "Change on previous quarter": fmt.change(difference, "people") if previous_held
+                    else NO_PREVIOUS_QUARTER,
                     "code": code})
     return pd.DataFrame.from_records(records, columns=KEY_FIGURE_COLUMNS + ["code"])
 

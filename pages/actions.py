@@ -77,7 +77,7 @@ actions_tab, escalation_tab, meetings_tab = st.tabs(["Actions", "Escalation", "M
 # --- actions ------------------------------------------------------------------------------
 with actions_tab:
     if log.empty:
-        st.text("No action has been recorded for this contract.")
+        st.text("No action has been recorded for this contract. Add one with the form below.")
     else:
         if overdue:
             st.warning(f"{overdue} action{'s are' if overdue != 1 else ' is'} overdue: past "

@@ -81,4 +81,5 @@ sources = submissions.figure_sources(engine, selection.contract, indicator, sele
 if sources.empty:
     st.info("None of the measures this figure reads is held for this period.")
 else:
-    st.dataframe(display.sources_display(sources), hide_index=True, width="stretch")
+    st.dataframe(display.sources_display(sources), hide_index=True, width="stretch",
+                 column_config={"Part": st.column_config.TextColumn(width=100)})

@@ -65,7 +65,7 @@ if state.require_selection(selection):
             notes.append(f"Spend is reported for {card.quarters_reported} of the {card.quarters_due} "
                          "quarters under contract so far; spend against value compares those quarters only.")
         if card.ended:
-            notes.append(f"The contract ended on {fmt.uk_date(card.end)}.")
+            notes.append(f"The contract has since ended, on {fmt.uk_date(card.end)}.")
         st.caption(" ".join(notes))
 
     # --- against target ------------------------------------------------------------------

@@ -45,15 +45,15 @@ def _editable(contract, year, quarter, version):
 table = _editable(selection.contract, effective.year, effective.quarter, selection.version)
 edited = st.data_editor(
     table, key=EDITOR, hide_index=True, width="stretch", num_rows="fixed",
-    height=35 * (len(table) + 1) + 3,
+    height=35 * (len(table) + 1) + 3, placeholder="not set",
     disabled=["indicator", "service", "label", "unit", "in_force_from"],
     column_order=["service", "label", "target", "tolerance", "unit", "direction", "in_force_from"],
     column_config={
         "service": st.column_config.TextColumn("Service"),
         "label": st.column_config.TextColumn("Indicator", width="large"),
-        "target": st.column_config.NumberColumn("Target", min_value=0.0, format="%g",
+        "target": st.column_config.NumberColumn("Target", min_value=0.0, format="localized",
                                                 help="Percentages in points: 95 for 95%."),
-        "tolerance": st.column_config.NumberColumn("Amber within", min_value=0.0, format="%g",
+        "tolerance": st.column_config.NumberColumn("Amber within", min_value=0.0, format="localized",
                                                    help="How far the target may be missed "
                                                         "and still be amber."),
         "unit": st.column_config.TextColumn("Unit"),
@@ -62,7 +62,8 @@ edited = st.data_editor(
         "in_force_from": st.column_config.TextColumn(
             "In force since", help=f"The quarter the target in force at {effective.label} took effect."),
     })
-note = st.text_input("Reason for the change", key=state.page_key(PAGE, "note"),
+NOTE = state.page_key(PAGE, "note")
+note = st.text_input("Reason for the change", key=NOTE,
                      placeholder="For example: agreed at the 2016/17 Q3 review meeting")
 if st.button("Save changes", type="primary", key=state.page_key(PAGE, "save")):
     try:
@@ -75,6 +76,7 @@ if st.button("Save changes", type="primary", key=state.page_key(PAGE, "save")):
             cache.clear()
             st.session_state[SAVED] = display.targets_saved(changed, effective)
             del st.session_state[EDITOR]
+            del st.session_state[NOTE]   # the next change gives its own reason
             st.rerun()
         else:
             st.info("Nothing was changed.")

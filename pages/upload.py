@@ -98,7 +98,7 @@ for uploaded, result in results:
                         "once stored:")
             preview = uploads.headline_preview(engine, result)
             st.dataframe(layout.rag_styler(display.preview_table(preview), preview["rag"], ["RAG"]),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", height=layout.table_height(len(preview)))
             if result.superseded_version is not None:
                 if result.differences:
                     st.markdown(f"**Differences from version {result.superseded_version}**, "

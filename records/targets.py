@@ -44,7 +44,8 @@ def display_factor(indicator: str) -> float:
 
 
 def to_display(indicator: str, value: float | None) -> float | None:
-    return None if value is None else value * display_factor(indicator)
+    # Rounded so that a target typed as 7 points (held as 0.07) reads back as 7, not 7.000000000000001.
+    return None if value is None else round(value * display_factor(indicator), 9)
 
 
 def from_display(indicator: str, value: float | None) -> float | None:

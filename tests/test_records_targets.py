@@ -84,3 +84,11 @@ def test_bad_targets_are_refused_in_plain_words(db):
         set_target(db, "ASC0013", "RF-OCC", -1, 0.05, "higher", Quarter(2016, 1), "jo")
     with pytest.raises(ValueError, match="no indicator"):
         set_target(db, "ASC0013", "XX-NOPE", 1, 0, "higher", Quarter(2016, 1), "jo")
+
+
+def test_a_percentage_target_reads_back_in_the_points_it_was_typed_in():
+    from records.targets import from_display, to_display
+
+    for points in (7, 95, 60.5, 0.1):
+        assert to_display("OS-RISKUP", from_display("OS-RISKUP", points)) == points
+    assert to_display("FS-ACTIVE", 20) == 20      # people are not scaled
