@@ -74,11 +74,10 @@ def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
 
 def differences_display(differences: pd.DataFrame) -> pd.DataFrame:
     """records.uploads.differences_table as the page shows it: blank stays "not reported"."""
-    def shown(value, money):
-        return "not reported" if fmt.is_missing(value) else fmt.count(value, money)
     return pd.DataFrame(
-        [{"Code": r["code"], "Measure": r["measure"], "Current version": shown(r["current"], r["money"]),
-          "This file": shown(r["new"], r["money"])} for r in differences.to_dict("records")],
+        [{"Code": r["code"], "Measure": r["measure"],
+          "Current version": _measure_value(r["code"], r["current"]),
+          "This file": _measure_value(r["code"], r["new"])} for r in differences.to_dict("records")],
         columns=["Code", "Measure", "Current version", "This file"])
 
 
@@ -103,31 +102,28 @@ def submission_label(row: dict) -> str:
     return f"{row['period']} · version {row['version']} ({status}) · {row['file_name']}"
 
 
-def values_display(values: pd.DataFrame) -> pd.DataFrame:
-    """records.submissions.submission_values: each measure with the cell it came from."""
+def _measure_value(code: str, value: object) -> str:
+    """A stored measure as the provider reported it: pounds for money, ``not reported`` for a blank."""
     from models.catalogue import MEASURES_BY_CODE
 
-    def shown(code, value):
-        measure = MEASURES_BY_CODE.get(code)
-        return "not reported" if fmt.is_missing(value) else fmt.count(
-            value, bool(measure and measure.type == "money"))
+    measure = MEASURES_BY_CODE.get(code)
+    return "not reported" if fmt.is_missing(value) else fmt.count(
+        value, bool(measure and measure.type == "money"))
+
+
+def values_display(values: pd.DataFrame) -> pd.DataFrame:
+    """records.submissions.submission_values: each measure with the cell it came from."""
     return pd.DataFrame(
-        [{"Code": r["code"], "Measure": r["measure"], "Value": shown(r["code"], r["value"]),
+        [{"Code": r["code"], "Measure": r["measure"], "Value": _measure_value(r["code"], r["value"]),
           "Cell": r["cell"]} for r in values.to_dict("records")],
         columns=["Code", "Measure", "Value", "Cell"])
 
 
 def sources_display(sources: pd.DataFrame) -> pd.DataFrame:
     """records.submissions.figure_sources as the page shows it."""
-    from models.catalogue import MEASURES_BY_CODE
-
-    def shown(code, value):
-        measure = MEASURES_BY_CODE.get(code)
-        return "not reported" if fmt.is_missing(value) else fmt.count(
-            value, bool(measure and measure.type == "money"))
     return pd.DataFrame(
         [{"Part": r["role"].capitalize(), "Code": r["code"], "Measure": r["measure"],
-          "Quarter": r["quarter"], "Value": shown(r["code"], r["value"]), "Cell": r["cell"],
+          "Quarter": r["quarter"], "Value": _measure_value(r["code"], r["value"]), "Cell": r["cell"],
           "File": r["file_name"], "Version": r["version"], "Uploaded": uk_time(r["uploaded_at"]),
           "Uploaded by": r["uploaded_by"]} for r in sources.to_dict("records")],
         columns=["Part", "Code", "Measure", "Quarter", "Value", "Cell", "File", "Version",
