@@ -103,12 +103,13 @@ def submission_label(row: dict) -> str:
 
 
 def _measure_value(code: str, value: object) -> str:
-    """A stored measure as the provider reported it: pounds for money, ``not reported`` for a blank."""
+    """A stored measure as the provider reported it: money to the penny, ``not reported`` for a blank."""
     from models.catalogue import MEASURES_BY_CODE
 
     measure = MEASURES_BY_CODE.get(code)
-    return "not reported" if fmt.is_missing(value) else fmt.count(
-        value, bool(measure and measure.type == "money"))
+    if fmt.is_missing(value):
+        return "not reported"
+    return fmt.money(value, pence=True) if measure and measure.type == "money" else fmt.whole(value)
 
 
 def values_display(values: pd.DataFrame) -> pd.DataFrame:

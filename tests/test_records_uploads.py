@@ -81,3 +81,16 @@ def test_storing_several_and_which_quarter_to_show_next(db):
     again = store_uploads(db, [("copy.xlsx", q3)], "officer")[0]
     assert again.status == "unchanged"
     assert "identical to version 1 of 2016/17 Q3" in result_headline(again)
+
+
+def test_the_differences_show_money_to_the_penny_and_a_blank_as_not_reported():
+    import pandas as pd
+
+    from records.display import differences_display
+
+    shown = differences_display(pd.DataFrame([
+        {"code": "FN01", "measure": "Expenditure: One Stop", "current": 1234.5, "new": None, "money": True},
+        {"code": "OS04", "measure": "New referrals received", "current": 80.0, "new": 0.0, "money": False},
+    ])).set_index("Code")
+    assert (shown.loc["FN01", "Current version"], shown.loc["FN01", "This file"]) == ("£1,234.50", "not reported")
+    assert (shown.loc["OS04", "Current version"], shown.loc["OS04", "This file"]) == ("80", "0")
