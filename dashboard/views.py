@@ -29,6 +29,7 @@ from models.catalogue import (
     INDICATORS_BY_CODE,
     MEASURES_BY_CODE,
 )
+from indicators.engine import measure_values
 from models.periods import Quarter
 
 #: Column names of the tables, in the words a monitor uses.
@@ -425,30 +426,13 @@ def contract_card(details: dict, indicators: pd.DataFrame, quarter: Quarter,
 def measure_series(measures: pd.DataFrame, codes: tuple[str, ...], basis: str = "quarter") -> pd.DataFrame:
     """Measures of one contract per quarter held, one column per code, oldest first.
 
-    On the ``ytd`` basis each measure combines by its catalogue aggregation, as the
-    engine does: ``flow`` sums the quarters of the year held so far (one blank
-    makes the sum unknown), ``stock`` and ``ytd`` take the quarter itself,
-    ``quarter`` has no year-to-date value. Columns: year, quarter, period, label, codes….
+    On the ``ytd`` basis each measure combines by its catalogue aggregation, by the
+    engine's own rule (``indicators.engine.measure_values``).
+    Columns: year, quarter, period, label, codes….
     """
     if measures.empty:
         return pd.DataFrame(columns=["year", "quarter", "period", "label", *codes])
-    wide = (measures[measures["code"].isin(codes)]
-            .pivot_table(index=["year", "quarter"], columns="code", values="value", aggfunc="first",
-                         dropna=False)
-            .reindex(columns=list(codes)))
-    held = measures[["year", "quarter"]].drop_duplicates().set_index(["year", "quarter"]).index
-    wide = wide.reindex(held).sort_index()
-    if basis == "ytd":
-        years = wide.index.get_level_values("year")
-        for code in codes:
-            aggregation = MEASURES_BY_CODE[code].aggregation
-            if aggregation == "flow":
-                column = wide[code]
-                sums = column.fillna(0.0).groupby(years).cumsum()
-                blanks = column.isna().astype(int).groupby(years).cumsum()
-                wide[code] = sums.where(blanks == 0)
-            elif aggregation == "quarter":
-                wide[code] = np.nan
+    wide = measure_values(measures, basis).set_index(["year", "quarter"])[list(codes)]
     # Every quarter from the first held to the last: a quarter not held shows as a gap.
     first, last = wide.index[0][0] * 4 + wide.index[0][1] - 1, wide.index[-1][0] * 4 + wide.index[-1][1] - 1
     every = pd.MultiIndex.from_tuples([(p // 4, p % 4 + 1) for p in range(first, last + 1)],

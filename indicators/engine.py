@@ -232,6 +232,27 @@ class _Frame:
         raise ValueError(f"{indicator.code}: unknown denominator {den!r}")
 
 
+def measure_values(measures: pd.DataFrame, basis: str = "quarter") -> pd.DataFrame:
+    """Every catalogue measure per contract and quarter held, on a basis.
+
+    On ``ytd`` each measure combines by its catalogue aggregation exactly as the
+    indicators do (flows sum the quarters held so far this year, one blank making
+    the sum unknown; stocks and ytd measures take the quarter; ``quarter`` measures
+    have no year-to-date value). Columns: contract, year, quarter, period, then one
+    column per measure code; sorted by contract then quarter.
+    """
+    columns = ["contract", "year", "quarter", "period", *_ALL_CODES]
+    if measures is None or measures.empty:
+        return pd.DataFrame(columns=columns)
+    frame = _Frame(measures, None)
+    out = pd.DataFrame(frame.values[basis], columns=_ALL_CODES)
+    out.insert(0, "contract", frame.contract_names[frame.contract_code])
+    out.insert(1, "year", frame.year)
+    out.insert(2, "quarter", frame.quarter)
+    out.insert(3, "period", frame.period)
+    return out
+
+
 # --- trends ---------------------------------------------------------------------------
 
 

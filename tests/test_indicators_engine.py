@@ -288,3 +288,19 @@ def test_no_measures_give_an_empty_frame_with_the_columns():
     result = compute_indicators(empty, contracts())
     assert result.empty
     assert list(result.columns) == COLUMNS
+
+
+def test_measures_on_the_year_to_date_basis_combine_by_their_aggregation():
+    from indicators.engine import measure_values
+
+    q1, q2, q3 = Quarter(2016, 1), Quarter(2016, 2), Quarter(2016, 3)
+    held = measures({q1: {"OS04": 10, "OS01": 50, "OS02": 50, "RF04": 20, "FS01": 4},
+                     q2: {"OS04": 12, "OS01": 55, "OS02": 80, "RF04": 22, "FS01": None},
+                     q3: {"OS04": 9, "OS01": 60, "OS02": 100, "RF04": 21, "FS01": 6}})
+    ytd = measure_values(held, "ytd").set_index("quarter")
+    assert list(ytd.loc[:, "OS04"]) == [10, 22, 31]           # a flow sums
+    assert list(ytd.loc[:, "RF04"]) == [20, 22, 21]           # a stock takes its quarter
+    assert list(ytd.loc[:, "OS02"]) == [50, 80, 100]          # already cumulative
+    assert ytd["OS01"].isna().all()                           # a quarter-only measure has no year to date
+    assert ytd.loc[1, "FS01"] == 4 and ytd.loc[2:, "FS01"].isna().all()   # a blank is not zero
+    assert measure_values(held, "quarter").set_index("quarter").loc[2, "OS04"] == 12
