@@ -515,6 +515,23 @@ def test_one_cell_far_away_is_refused_without_reading_a_million_rows(valid):
     assert "D1000000" in finding.message
 
 
+@pytest.mark.parametrize("formula", [False, True], ids=["plain sheet", "sheet with a formula"])
+def test_cells_written_without_their_reference_are_still_counted(valid, monkeypatch, formula):
+    # The quick pass over a sheet needs every cell's reference; without them the cells are walked.
+    monkeypatch.setattr(settings, "SHEET_CELL_LIMIT", 100)     # above every sheet of the valid return
+    part = sheet_part(valid, REFUGE)
+
+    def unreferenced(name, data):
+        if name != part:
+            return data
+        cells = b"".join(b'<c t="n"><v>1</v></c>' for _ in range(120))
+        if formula:
+            cells += b"<c><f>1+1</f><v>2</v></c>"
+        return _without_dimension(data).replace(b"</sheetData>", b'<row r="90">' + cells + b"</row></sheetData>")
+    finding = refused(rewrite_parts(valid, unreferenced), "SHEET-TOO-LARGE")
+    assert finding.sheet == REFUGE
+
+
 def test_encrypted_zip_entries_are_password_protected(valid):
     content = bytearray(valid)
     # set the "encrypted" flag on every local and central directory header
