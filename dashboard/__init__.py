@@ -4,7 +4,8 @@
   ``cache.clear()`` after storing something.
 - ``state``: the sidebar's contract and quarter, kept in the URL; ``state.current()``
   at the top of every page; ``state.page_key`` for a page's own session keys.
-- ``format``: UK formats for money, dates, quarters, percentages, RAG and "no data".
+- UK formats (money, dates, quarters, percentages, RAG, "no data") are ``formats.py`` at the
+  root, shared with the narrative and the meeting pack.
 - ``charts``: Plotly figure builders with a colour-blind-safe (Okabe–Ito) palette.
 - ``views``: the tables and series the pages draw, shaped from the indicator engine's output.
 - ``layout``: drawing helpers: a chart with its table beside it, the quarter/year-to-date switch.

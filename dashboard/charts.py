@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import format as fmt
+import formats as fmt
 
 #: Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {

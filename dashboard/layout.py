@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import format as fmt
+import formats as fmt
 from dashboard.state import Selection, page_key
 
 #: Plotly's toolbar, trimmed to what a monitor uses.

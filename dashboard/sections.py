@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts, layout, views
-from dashboard import format as fmt
+import formats as fmt
 from dashboard.state import Selection
 from models.catalogue import INDICATORS_BY_CODE, MEASURES_BY_CODE
 from models.periods import Quarter

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from dashboard import cache
-from dashboard import format as fmt
+import formats as fmt
 from models.periods import Quarter, parse_fiscal_year, parse_quarter
 
 #: Query parameter and session key of the chosen contract and quarter.

@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import (
     CAPACITY_NIGHTS,
     CONTRACT_VALUE,

@@ -3,5 +3,5 @@ trends, statistical process control and the narrative of a quarter.
 
 Modules: ``data`` (reads the database), ``engine`` (compute_indicators),
 ``targets`` (targets in force, RAG), ``spc`` (XmR charts), ``narrative``,
-``formats`` (values in words), ``export`` and ``__main__`` (the command line).
+``export`` and ``__main__`` (the command line).
 """

@@ -14,14 +14,42 @@ from __future__ import annotations
 
 import pandas as pd
 
+import formats as fmt
 from models.catalogue import INDICATORS, MEASURES_BY_CODE, SERVICES, FINANCE, Indicator
 from models.periods import Quarter
 
-from .formats import count_words, format_difference, format_value, is_missing, lower_first
 from .spc import CONCERN, IMPROVEMENT, spc_for
 
 #: Services in the order a meeting takes them, Finance last.
 _SECTIONS = (*SERVICES, FINANCE)
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+                 9: "nine", 10: "ten"}
+
+
+def format_difference(difference: float, unit: str) -> str:
+    """How far apart two values are, in the indicator's unit: ``6 points``, ``14 days``, ``1 person``."""
+    size = abs(difference) * (100 if unit == "%" else 1)
+    shown = fmt.whole(size)
+    one = shown == "1"
+    if unit == "%":
+        return f"{shown} point{'' if one else 's'}"
+    if unit == "days":
+        return f"{shown} day{'' if one else 's'}"
+    return f"{shown} {'person' if one else 'people'}"
+
+
+def count_words(n: int) -> str:
+    """``All three`` / ``Both`` / ``All 12``."""
+    if n == 2:
+        return "Both"
+    return f"All {_NUMBER_WORDS.get(n, str(n))}"
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter unless it starts an acronym or a number (``FS``, ``24``)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _denominator_groups(service: str) -> list[tuple[str, list[Indicator]]]:
@@ -44,12 +72,12 @@ def _counts_sentence(service: str, quarter: Quarter, rows: pd.DataFrame, ytd: pd
         if ind.service != service or ind.is_ratio or ind.code not in rows.index:
             continue
         value = rows.at[ind.code, "value"]
-        if is_missing(value):
+        if fmt.is_missing(value):
             continue            # said once, with the other gaps, at the end
-        text = f"{lower_first(ind.short)} {format_value(value, ind.unit)}"
+        text = f"{lower_first(ind.short)} {fmt.value(value, ind.unit)}"
         so_far = ytd.at[ind.code, "value"] if ind.code in ytd.index else None
-        if not is_missing(so_far) and so_far != value:
-            text += f" ({format_value(so_far, ind.unit)} so far this year)"
+        if not fmt.is_missing(so_far) and so_far != value:
+            text += f" ({fmt.value(so_far, ind.unit)} so far this year)"
         parts.append(text)
     if not parts:
         return None
@@ -62,12 +90,12 @@ def _change_sentences(service: str, rows: pd.DataFrame) -> list[str]:
     for name, members in _denominator_groups(service):
         present = [m for m in members if m.code in rows.index]
         changes = [rows.at[m.code, "change_previous"] for m in present]
-        if len(present) < 2 or any(is_missing(c) or c == 0 for c in changes):
+        if len(present) < 2 or any(fmt.is_missing(c) or c == 0 for c in changes):
             continue
         if all(c > 0 for c in changes) or all(c < 0 for c in changes):
             details = ", ".join(
-                f"{lower_first(m.short)} {format_value(rows.at[m.code, 'value'], m.unit)}"
-                f" (from {format_value(rows.at[m.code, 'previous_value'], m.unit)})" for m in present)
+                f"{lower_first(m.short)} {fmt.value(rows.at[m.code, 'value'], m.unit)}"
+                f" (from {fmt.value(rows.at[m.code, 'previous_value'], m.unit)})" for m in present)
             sentences.append(f"{count_words(len(present))} {service} measures of "
                              f"{lower_first(name)} {_rose_or_fell(changes[0])} on the previous quarter: "
                              f"{details}.")
@@ -76,10 +104,10 @@ def _change_sentences(service: str, rows: pd.DataFrame) -> list[str]:
         if ind.service != service or not ind.is_ratio or ind.code in grouped or ind.code not in rows.index:
             continue
         row = rows.loc[ind.code]
-        if is_missing(row["change_previous"]):
+        if fmt.is_missing(row["change_previous"]):
             continue
-        value = format_value(row["value"], ind.unit, months=False)
-        previous = format_value(row["previous_value"], ind.unit, months=False)
+        value = fmt.value(row["value"], ind.unit, with_months=False)
+        previous = fmt.value(row["previous_value"], ind.unit, with_months=False)
         if row["trend_previous"] == "no change" or previous == value:
             # A change too small to show as written is no change to the reader.
             sentences.append(f"{ind.short} held at {value} on the previous quarter.")
@@ -101,8 +129,8 @@ def _rag_sentences(rows: pd.DataFrame) -> list[str]:
         gap = row["value"] - row["target"]
         side = "over" if row["direction"] == "lower" else "short"
         sentences.append(
-            f"{row['rag'].capitalize()}: {lower_first(ind.short)} {format_value(row['value'], ind.unit)} "
-            f"against a target of {format_value(row['target'], ind.unit, months=False)}, "
+            f"{row['rag'].capitalize()}: {lower_first(ind.short)} {fmt.value(row['value'], ind.unit)} "
+            f"against a target of {fmt.value(row['target'], ind.unit, with_months=False)}, "
             f"{format_difference(gap, ind.unit)} {side}.")
     return sentences
 
@@ -123,7 +151,7 @@ def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Q
 def _gap_sentences(rows: pd.DataFrame, ytd: pd.DataFrame) -> list[str]:
     sentences = []
     no_data = [lower_first(ind.short) for ind in INDICATORS
-               if ind.code in rows.index and is_missing(rows.at[ind.code, "value"])]
+               if ind.code in rows.index and fmt.is_missing(rows.at[ind.code, "value"])]
     if no_data:
         sentences.append("No data this quarter (a measure not reported, or nothing to divide by) for: "
                          + ", ".join(no_data) + ".")

@@ -8,7 +8,7 @@ keys) move between sections.
 import streamlit as st
 
 from dashboard import cache, state
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import COMMENTARY_TOPICS
 from models.periods import Quarter
 from reports.content import PackContent, gather

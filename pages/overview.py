@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import cache, layout, state
-from dashboard import format as fmt
+import formats as fmt
 from reports import pack_file_stem
 
 selection = state.current()

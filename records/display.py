@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import INDICATORS_BY_CODE
 
 #: Times are shown in UK local time.

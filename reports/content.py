@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import format as fmt
+import formats as fmt
 from indicators.data import load_contracts, load_measures, load_targets
 from indicators.engine import compute_indicators
 from indicators.narrative import narrative

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import DAYS_PER_MONTH, INDICATORS_BY_CODE
 
 from .content import Point, ServiceSection

@@ -40,7 +40,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import COMMENTARY_TOPICS
 
 from .content import IndicatorLine, PackContent

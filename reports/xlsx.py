@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dashboard import format as fmt
+import formats as fmt
 from models.catalogue import COMMENTARY_TOPICS
 
 from .content import Figure, IndicatorLine, PackContent, ServiceSection

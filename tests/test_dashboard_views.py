@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import charts, views
-from dashboard import format as fmt
+import formats as fmt
 from dashboard.state import parse_quarter_param, quarter_param
 from data_ingest.store import ingest_file
 from indicators.data import load_contracts, load_measures

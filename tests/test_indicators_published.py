@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from indicators.data import load_measures
 from indicators.engine import indicators_for
-from indicators.formats import format_value
+import formats as fmt
 from models.periods import Quarter
 from models.schema import QualityVisit, Service
 
@@ -49,7 +49,7 @@ IDS = [row[0] for row in PUBLISHED]
 def shown(value: float, how: str):
     """The figure as the report shows it."""
     if how == "%":
-        return format_value(value, "%")
+        return fmt.value(value, "%")
     if how == "months":
         return round(value / 30.44)
     assert float(value).is_integer(), value
@@ -113,7 +113,7 @@ def test_the_2016_quality_visits(sample_engine):
             .join(QualityVisit, QualityVisit.service_id == Service.id)
             .where(QualityVisit.visit_date >= date(2016, 1, 1),
                    QualityVisit.visit_date <= date(2016, 12, 31))).all()
-    scores = {name: (format_value(before, "%"), format_value(after, "%")) for name, before, after in visits}
+    scores = {name: (fmt.value(before, "%"), fmt.value(after, "%")) for name, before, after in visits}
     assert scores == {"Refuge": ("83%", "90%"), "One Stop": ("87%", "94%"),
                       "Fresh Start": ("83%", "94%")}
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.engine import compute_indicators
-from indicators.formats import format_difference, format_value
+import formats as fmt
+from indicators.narrative import format_difference
 from indicators.narrative import narrative
 from models.catalogue import INDICATORS
 from models.periods import Quarter
@@ -109,10 +110,10 @@ def test_nothing_is_said_about_another_contract():
 
 
 def test_values_in_words():
-    assert format_value(0.6666, "%") == "67%"
-    assert format_value(0.645, "%") == "65%"          # half up, as the council rounds
-    assert format_value(305.125, "days") == "305 days (10.0 months)"
-    assert format_value(float("nan"), "people") == "no data"
+    assert fmt.value(0.6666, "%") == "67%"
+    assert fmt.value(0.645, "%") == "65%"          # half up, as the council rounds
+    assert fmt.value(305.125, "days") == "305 days (10 months)"      # as the pages write it
+    assert fmt.value(float("nan"), "people") == "no data"
     assert format_difference(-0.061, "%") == "6 points"
     assert format_difference(1, "people") == "1 person"
     assert len({i.short for i in INDICATORS}) == len(INDICATORS)   # names are told apart

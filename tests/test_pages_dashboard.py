@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import format as fmt
+import formats as fmt
 from dashboard.state import quarter_param
 from indicators.engine import indicators_for
 from models.catalogue import INDICATORS, INDICATORS_BY_CODE

@@ -1,10 +1,9 @@
-"""UK formats for everything the dashboard shows.
+"""UK formats for every figure a user reads: the dashboard, the narrative, the meeting pack.
 
 Money ``£524,994``, dates ``31/08/2019``, quarters ``2016/17 Q3``, whole-number
 percentages ``67%``, and ``no data`` wherever a value is missing: a blank is
 never shown as 0. Every function takes a missing value (None or NaN) and
-returns :data:`NO_DATA` for it. Plain functions, no Streamlit: reports and
-exports may use them too.
+returns :data:`NO_DATA` for it. Plain functions, no Streamlit.
 """
 
 from __future__ import annotations
@@ -126,12 +125,12 @@ def percent(fraction: object) -> str:
     return f"{whole(float(fraction) * 100)}%"
 
 
-def days(value: object) -> str:
+def days(value: object, with_months: bool = True) -> str:
     """``42 days``; with two months or more, months too: ``305 days (10 months)``."""
     if is_missing(value):
         return NO_DATA
     text = f"{whole(value)} day{'' if _round(value) == 1 else 's'}"
-    if float(value) >= 2 * DAYS_PER_MONTH:
+    if with_months and float(value) >= 2 * DAYS_PER_MONTH:
         text += f" ({months(value)})"
     return text
 
@@ -148,12 +147,12 @@ def people(value: object) -> str:
     return whole(value)
 
 
-def value(value: object, unit: str) -> str:
+def value(value: object, unit: str, with_months: bool = True) -> str:
     """An indicator value in its unit: ``%``, ``people``, ``days`` or ``£``."""
     if unit == "%":
         return percent(value)
     if unit == "days":
-        return days(value)
+        return days(value, with_months)
     if unit in ("£", "money"):
         return money(value)
     return whole(value)
