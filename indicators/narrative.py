@@ -30,6 +30,8 @@ def format_difference(difference: float, unit: str) -> str:
     """How far apart two values are, in the indicator's unit: ``6 points``, ``14 days``, ``1 person``."""
     size = abs(difference) * (100 if unit == "%" else 1)
     shown = fmt.whole(size)
+    if shown == "0":    # a real gap that rounds away: "0 points short" would read as none
+        return {"%": "less than 1 point", "days": "less than a day"}.get(unit, "less than 1 person")
     one = shown == "1"
     if unit == "%":
         return f"{shown} point{'' if one else 's'}"

@@ -116,6 +116,7 @@ def test_values_in_words():
     assert fmt.value(float("nan"), "people") == "no data"
     assert format_difference(-0.061, "%") == "6 points"
     assert format_difference(1, "people") == "1 person"
+    assert format_difference(0.004, "%") == "less than 1 point"     # amber by a fraction of a point
     assert len({i.short for i in INDICATORS}) == len(INDICATORS)   # names are told apart
 
 
