@@ -255,6 +255,12 @@ def several_lines(long: pd.DataFrame, title: str, unit: str, *, highlight: str |
     return fig
 
 
+def _hover(labels, name: str, values, formatter) -> dict:
+    """Hover text per point: the quarter in bold, then the series and its value in UK format."""
+    return dict(customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(labels, values)],
+                hovertemplate="%{customdata}<extra></extra>")
+
+
 def stacked_bars(series: pd.DataFrame, columns: Sequence[tuple[str, str]], title: str, *,
                  y_title: str = "People", highlight: str | None = None, money: bool = False,
                  line: tuple[str, str] | None = None, extra_bar: tuple[str, str] | None = None,
@@ -280,23 +286,20 @@ def stacked_bars(series: pd.DataFrame, columns: Sequence[tuple[str, str]], title
             marker_pattern=dict(shape=("", "/", ".", "x", "-", "+")[i % 6], fillmode="overlay",
                                 fgcolor="white", fgopacity=0.6, solidity=0.3),
             offsetgroup=offset,
-            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
-            hovertemplate="%{customdata}<extra></extra>"))
+            **_hover(series["label"], name, values, formatter)))
     if extra_bar:
         column, name = extra_bar
         values = series[column].astype(float)
         fig.add_trace(go.Bar(
             x=series["label"], y=values, name=name, marker_color=BESIDE_COLOUR, offsetgroup="extra",
-            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
-            hovertemplate="%{customdata}<extra></extra>"))
+            **_hover(series["label"], name, values, formatter)))
     if line:
         column, name = line
         values = series[column].astype(float)
         fig.add_trace(go.Scatter(
             x=series["label"], y=values, name=name, mode="lines+markers",
             line=dict(color=TARGET_COLOUR, dash="dash", width=2), marker=dict(symbol="line-ew-open", size=14),
-            customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(series["label"], values)],
-            hovertemplate="%{customdata}<extra></extra>"))
+            **_hover(series["label"], name, values, formatter)))
     # With an extra bar, two offset groups side by side, each stacked (plotly.js ≥ 2.29).
     fig.update_layout(barmode="stack" if stacked else "group")
     labels = list(series["label"])

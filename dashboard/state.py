@@ -187,6 +187,14 @@ def current() -> Selection:
     return selection
 
 
+def require_contract(selection: Selection) -> str:
+    """The chosen contract; with none held, say why and stop the page (records pages need no quarter)."""
+    if selection.contract is None:
+        require_selection(selection)
+        st.stop()
+    return selection.contract
+
+
 def require_selection(selection: Selection) -> bool:
     """Show why there is nothing to draw; True when a contract and quarter are chosen."""
     if selection.contract is None:

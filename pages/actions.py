@@ -18,10 +18,7 @@ selection = state.current()
 engine = cache.engine()
 
 st.title("Actions, escalation and meetings")
-if selection.contract is None:
-    state.require_selection(selection)
-    st.stop()
-contract = selection.contract
+contract = state.require_contract(selection)
 who = current_user(st.user.to_dict())
 today = date.today()
 

@@ -14,9 +14,7 @@ selection = state.current()
 engine = cache.engine()
 
 st.title("Submission history")
-if selection.contract is None:
-    state.require_selection(selection)
-    st.stop()
+state.require_contract(selection)
 
 
 @cache.cached

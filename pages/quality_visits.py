@@ -17,9 +17,7 @@ selection = state.current()
 engine = cache.engine()
 
 st.title("Quality visits")
-if selection.contract is None:
-    state.require_selection(selection)
-    st.stop()
+state.require_contract(selection)
 st.write("The council's yearly quality assessment of each service: the score at the visit and "
          "the score after the provider's action plan.")
 

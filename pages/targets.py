@@ -16,9 +16,7 @@ selection = state.current()
 engine = cache.engine()
 
 st.title("Targets")
-if selection.contract is None:
-    state.require_selection(selection)
-    st.stop()
+state.require_contract(selection)
 st.write("Change a target, its tolerance (how far it may be missed and still be amber) or "
          "which way is better. A change applies from the quarter you choose onwards; earlier "
          "quarters keep the target they had, and every change is kept below.")
