@@ -29,3 +29,6 @@ SHEET_CELL_LIMIT = 100_000
 
 #: The sample contract and its workbooks.
 SAMPLE_DIR = ROOT / "sample_data"
+
+#: Where the contract types are: one TOML file each (docs/contract-types.md).
+CONTRACT_TYPES_DIR = Path(os.environ.get("MONITORING_CONTRACT_TYPES_DIR", ROOT / "contract_types"))

@@ -65,7 +65,7 @@ def build_database(path: Path, contracts: int = CONTRACTS, quarters: int = QUART
                                 commissioner="Benchmark Council", provider=provider,
                                 start_date=date(2012, 4, 1), initial_end_date=date(2017, 3, 31),
                                 extended_end_date=date(2019, 3, 31), annual_value=500_000 + 10_000 * c,
-                                refuge_capacity=28)
+                                parameters={"refuge_capacity": 28})
             session.add(contract)
             session.flush()
             for ind in INDICATORS:

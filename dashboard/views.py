@@ -20,7 +20,7 @@ import pandas as pd
 
 import formats as fmt
 from models.catalogue import (
-    CAPACITY_NIGHTS,
+    Capacity,
     CONTRACT_VALUE,
     FRESH_START,
     ONE_STOP,
@@ -84,7 +84,7 @@ def denominator_words(code: str) -> str:
     ind = INDICATORS_BY_CODE[code]
     if ind.denominator is None:
         return ""
-    if ind.denominator == CAPACITY_NIGHTS:
+    if isinstance(ind.denominator, Capacity):
         return "Unit-nights available (units × days under contract − unit-nights lost)"
     if ind.denominator == CONTRACT_VALUE:
         return "Contract value for the period (annual value, pro rata)"

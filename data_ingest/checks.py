@@ -52,12 +52,16 @@ class ContractTerms:
     reference: str
     start_date: date
     end_date: date                 # the end of the term in force (the extended end when extended)
-    refuge_capacity: int | None
+    parameters: dict
 
     @classmethod
     def from_contract(cls, contract) -> "ContractTerms":
         """From a ``models.schema.Contract`` (or anything with the same attributes)."""
-        return cls(contract.reference, contract.start_date, contract.end_date, contract.refuge_capacity)
+        return cls(contract.reference, contract.start_date, contract.end_date, dict(contract.parameters or {}))
+
+    @property
+    def refuge_capacity(self):  # TRANSITIONAL
+        return self.parameters.get("refuge_capacity")
 
 
 def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None,

@@ -13,7 +13,7 @@ from models.schema import Contract, MeasureValue, Provider, Submission, Target
 
 MEASURE_COLUMNS = ["contract", "year", "quarter", "code", "value", "submission_id", "version", "cell"]
 CONTRACT_COLUMNS = ["contract", "title", "provider", "commissioner", "start_date", "initial_end_date",
-                    "extended_end_date", "annual_value", "refuge_capacity"]
+                    "extended_end_date", "annual_value", "contract_type", "parameters"]
 TARGET_COLUMNS = ["contract", "indicator", "value", "tolerance", "direction", "effective_year",
                   "effective_quarter", "created_at", "created_by"]
 
@@ -51,12 +51,12 @@ def load_contracts(engine: Engine) -> pd.DataFrame:
     """Every contract with its term and value.
 
     Columns: contract, title, provider, commissioner, start_date, initial_end_date,
-    extended_end_date, annual_value, refuge_capacity. Dates are ``datetime.date``.
+    extended_end_date, annual_value, contract_type, parameters. Dates are ``datetime.date``.
     """
     statement = (
         select(Contract.reference, Contract.title, Provider.name, Contract.commissioner,
                Contract.start_date, Contract.initial_end_date, Contract.extended_end_date,
-               Contract.annual_value, Contract.refuge_capacity)
+               Contract.annual_value, Contract.contract_type, Contract.parameters)
         .join(Provider, Provider.id == Contract.provider_id)
         .order_by(Contract.reference)
     )

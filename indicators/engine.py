@@ -53,7 +53,7 @@ import pandas as pd
 
 from models.catalogue import (
     BASES,
-    CAPACITY_NIGHTS,
+    Capacity,
     CONTRACT_VALUE,
     DAYS_PER_MONTH,
     INDICATORS,
@@ -221,9 +221,10 @@ class _Frame:
         den = indicator.denominator
         if den is None:
             return np.full(len(self), np.nan)
-        if den == CAPACITY_NIGHTS:
+        if isinstance(den, Capacity):
             values = self.values[basis]
-            units, lost = values[:, self.column["RF01"]], values[:, self.column["RF03"]]
+            units = values[:, self.column[den.units]]
+            lost = self.total(den.less, basis) if den.less else 0.0
             return units * self.days[basis] - lost
         if den == CONTRACT_VALUE:
             return self.annual_value * self.quarters[basis] / 4

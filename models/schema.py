@@ -73,15 +73,20 @@ class Contract(Base, Recorded):
     initial_end_date: Mapped[date] = mapped_column(Date)
     extended_end_date: Mapped[date | None] = mapped_column(Date)
     annual_value: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
-    refuge_capacity: Mapped[int | None] = mapped_column(Integer)
+    #: The contract type's name (its file in ``contract_types/``), which says how its returns read.
+    contract_type: Mapped[str] = mapped_column(String(50), server_default="domestic-abuse")
+    #: The type's contract parameters, by key (``{"refuge_capacity": 28}``).
+    parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Set when the contract was ended early; its term then ends that day.
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
     provider: Mapped[Provider] = relationship(back_populates="contracts")
     services: Mapped[list[Service]] = relationship(back_populates="contract", order_by="Service.id")
 
     @property
     def end_date(self) -> date:
-        """The end of the term in force: the extended end when there is one."""
-        return self.extended_end_date or self.initial_end_date
+        """The end of the term in force: the day it was ended, else the extended end, else the initial end."""
+        return self.ended_on or self.extended_end_date or self.initial_end_date
 
 
 class Service(Base, Recorded):

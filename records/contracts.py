@@ -43,7 +43,8 @@ def service_names(engine: Engine, reference: str) -> list[str]:
 
 def add_contract(engine: Engine, *, reference: str, title: str, provider: str, start_date,
                  initial_end_date, annual_value: float, commissioner: str = "",
-                 extended_end_date=None, refuge_capacity: int | None = None,
+                 extended_end_date=None, contract_type: str = "domestic-abuse",
+                 parameters: dict | None = None,
                  services: dict[str, str] | None = None, created_by: str = "") -> int:
     """Set up a contract (and its provider, if new) with its services ``{name: description}``."""
     with sessions(engine).begin() as session:
@@ -54,7 +55,8 @@ def add_contract(engine: Engine, *, reference: str, title: str, provider: str, s
         contract = Contract(reference=reference, title=title, commissioner=commissioner,
                             provider=provider_row, start_date=start_date,
                             initial_end_date=initial_end_date, extended_end_date=extended_end_date,
-                            annual_value=annual_value, refuge_capacity=refuge_capacity,
+                            annual_value=annual_value, contract_type=contract_type,
+                            parameters=dict(parameters or {}),
                             created_by=created_by)
         contract.services = [Service(name=name, description=description, created_by=created_by)
                              for name, description in (services or {}).items()]

@@ -15,7 +15,8 @@ CONTRACT = {
     "initial_end_date": date(2017, 8, 31),
     "extended_end_date": date(2019, 8, 31),
     "annual_value": 524_994.00,
-    "refuge_capacity": 28,
+    "contract_type": "domestic-abuse",
+    "parameters": {"refuge_capacity": 28},
 }
 
 SERVICES = {

@@ -312,7 +312,7 @@ def test_refuge_units_different_from_the_contract_is_a_warning(base):
 
 
 def test_refuge_units_not_compared_without_a_capacity(base):
-    contract = ContractTerms("ASC0013", date(2014, 9, 1), date(2019, 8, 31), None)
+    contract = ContractTerms("ASC0013", date(2014, 9, 1), date(2019, 8, 31), {})
     assert check(variant(base, RF01=30), contract=contract) == []
 
 
@@ -323,6 +323,6 @@ def test_a_blank_return_raises_no_check_at_all(base):
 
 def test_contract_terms_from_a_contract_record():
     class Record:
-        reference, start_date, refuge_capacity = "ASC0013", date(2014, 9, 1), 28
+        reference, start_date, parameters = "ASC0013", date(2014, 9, 1), {"refuge_capacity": 28}
         end_date = date(2019, 8, 31)
     assert ContractTerms.from_contract(Record()) == CONTRACT

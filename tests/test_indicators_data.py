@@ -28,7 +28,7 @@ def add_contract(session: Session, reference: str = "ASC0013", **fields) -> Cont
                         commissioner="Milton Keynes Council", provider=provider,
                         start_date=date(2014, 9, 1), initial_end_date=date(2017, 8, 31),
                         extended_end_date=fields.pop("extended_end_date", date(2019, 8, 31)),
-                        annual_value=fields.pop("annual_value", 524_994.0), refuge_capacity=28,
+                        annual_value=fields.pop("annual_value", 524_994.0), parameters={"refuge_capacity": 28},
                         **fields)
     session.add(contract)
     session.flush()

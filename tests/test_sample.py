@@ -13,7 +13,7 @@ from data_ingest.reader import read_workbook
 from data_ingest.sample import load_sample, sample_workbooks
 from data_ingest.store import check_file
 from models.catalogue import (
-    CAPACITY_NIGHTS, COMMENTARY_TOPICS, DAYS_PER_MONTH, INDICATORS, INDICATORS_BY_CODE,
+    Capacity, COMMENTARY_TOPICS, DAYS_PER_MONTH, INDICATORS, INDICATORS_BY_CODE,
 )
 from models.periods import Quarter
 from models.schema import (
@@ -109,7 +109,7 @@ def test_load_sample_stores_every_quarter_without_errors(engine):
         contract = session.scalars(select(Contract)).one()
         assert (contract.reference, contract.provider.name) == ("ASC0013", "MK ACT")
         assert contract.annual_value == pytest.approx(524_994)
-        assert contract.refuge_capacity == 28
+        assert contract.parameters == {"refuge_capacity": 28}
         assert sorted(s.name for s in contract.services) == ["Fresh Start", "One Stop", "Refuge"]
         targets = session.scalars(select(Target)).all()
         assert {t.indicator for t in targets} == {i.code for i in INDICATORS if i.target is not None}
@@ -173,7 +173,7 @@ def _indicator(stored, code: str, periods: tuple[Quarter, ...]) -> float:
     numerator = sum(stored[q][c] for q in periods for c in indicator.numerator)
     if indicator.denominator is None:
         return numerator
-    if indicator.denominator == CAPACITY_NIGHTS:
+    if isinstance(indicator.denominator, Capacity):
         denominator = sum(stored[q]["RF01"] * q.days - stored[q]["RF03"] for q in periods)
     else:
         denominator = sum(stored[q][c] for q in periods for c in indicator.denominator)

@@ -30,7 +30,7 @@ from models.periods import Quarter
 
 QUARTER = Quarter(2016, 3)                    # 2016/17 Q3, 92 days
 TODAY = date(2017, 2, 1)
-CONTRACT = ContractTerms("ASC0013", date(2014, 9, 1), date(2019, 8, 31), 28)
+CONTRACT = ContractTerms("ASC0013", date(2014, 9, 1), date(2019, 8, 31), {"refuge_capacity": 28})
 
 #: A return for ASC0013 2016/17 Q3 that passes every check (figures close to the
 #: council's report: 28 women and 36 children resident, 62/5/0 risk scores).
