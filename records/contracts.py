@@ -73,3 +73,18 @@ def contract_quarters(engine: Engine, reference: str) -> list:
         contract = get_contract(session, reference)
         first, last = Quarter.containing(contract.start_date), Quarter.containing(contract.end_date)
     return [Quarter.from_index(i) for i in range(first.index, last.index + 1)]
+
+
+def catalogue_for(db, reference: str):
+    """The catalogue of a contract's type (``models.catalogue.Catalogue``); ``db`` is an engine or session.
+
+    Raises :class:`NotFound` for a contract not held and
+    ``models.contract_types.ContractTypeError`` for a type whose file is missing or faulty.
+    """
+    from models.contract_types import get_type
+
+    if isinstance(db, Session):
+        contract = get_contract(db, reference)
+        return get_type(contract.contract_type)
+    with sessions(db)() as session:
+        return get_type(get_contract(session, reference).contract_type)
