@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
@@ -79,6 +80,8 @@ class Contract(Base, Recorded):
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Set when the contract was ended early; its term then ends that day.
     ended_on: Mapped[date | None] = mapped_column(Date)
+    #: The quarterly return is due this many working days after the quarter ends.
+    return_due_working_days: Mapped[int] = mapped_column(Integer, server_default="20", default=20)
 
     provider: Mapped[Provider] = relationship(back_populates="contracts")
     services: Mapped[list[Service]] = relationship(back_populates="contract", order_by="Service.id")
@@ -213,6 +216,8 @@ class Meeting(Base, Recorded):
     year: Mapped[int | None] = mapped_column(Integer)
     quarter: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Council-internal unless marked as shared with the provider.
+    shared_with_provider: Mapped[bool] = mapped_column(Boolean, server_default=sa_false(), default=False)
 
 
 class Action(Base, Recorded):
@@ -231,6 +236,8 @@ class Action(Base, Recorded):
     quality_visit_id: Mapped[int | None] = mapped_column(ForeignKey("quality_visit.id"))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(200), default="")
+    #: Council-internal unless marked as shared with the provider.
+    shared_with_provider: Mapped[bool] = mapped_column(Boolean, server_default=sa_false(), default=False)
 
     service: Mapped[Service | None] = relationship()
 
@@ -245,6 +252,8 @@ class EscalationChange(Base, Recorded):
     stage: Mapped[str] = mapped_column(String(50))
     changed_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
+    #: Council-internal unless marked as shared with the provider.
+    shared_with_provider: Mapped[bool] = mapped_column(Boolean, server_default=sa_false(), default=False)
 
 
 class RecordChange(Base):
@@ -267,3 +276,80 @@ class RecordChange(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class User(Base, Recorded):
+    """A person who may sign in, known by the e-mail claim of the identity token (lower case).
+
+    Roles live here, not in the token: ``admin``, ``officer``, ``viewer`` or
+    ``provider`` (staff of one provider organisation, ``provider_id``). An
+    officer covers every contract when ``all_contracts`` is set, else the
+    contracts assigned (:class:`OfficerAssignment`).
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    all_contracts: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    provider: Mapped[Provider | None] = relationship()
+
+
+class OfficerAssignment(Base, Recorded):
+    """A contract an officer who does not cover every contract monitors."""
+
+    __tablename__ = "officer_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "contract_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+
+
+class SignIn(Base):
+    """One sign-in, for the record of who used the product when."""
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    signed_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Alert(Base):
+    """One alert for one person: recorded before it is sent (an outbox), marked when sent and read.
+
+    ``key`` names the occasion (kind, contract, quarter or record, and the week for a
+    repeated reminder) so that the same alert is never raised twice for one person.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("key", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertPreference(Base):
+    """A kind of alert a person has turned off for themselves."""
+
+    __tablename__ = "alert_preference"
+    __table_args__ = (UniqueConstraint("email", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(30))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
