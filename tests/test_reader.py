@@ -1,4 +1,6 @@
-"""Reading returns: the template round trip, another writer, tolerance, errors and refusals."""
+"""Reading returns: the template round trip, another writer, tolerance, errors and refusals.
+
+Each test runs with both cell readers (python-calamine and openpyxl)."""
 
 from __future__ import annotations
 
@@ -9,26 +11,20 @@ from pathlib import Path
 import pytest
 
 import settings
-from data_ingest.reader import ParsedWorkbook, read_workbook
-from models.catalogue import (
-    COMMENTARY,
-    COVER,
-    FINANCE,
-    FRESH_START,
-    MEASURE_SHEETS,
-    MEASURES,
-    ONE_STOP,
-    REFUGE,
-    measures_on,
-)
+from data_ingest import reader
+from data_ingest.reader import ParsedWorkbook
+from models.catalogue import COMMENTARY, COVER
 from models.periods import Quarter
 from tests.workbooks import (
     COMMENTARY_TEXT,
+    DA,
     QUARTER,
     VALID_VALUES,
+    VERSION,
     add_part,
     edit,
     filled,
+    read,
     rewrite_parts,
     row_of,
     set_cover,
@@ -39,6 +35,13 @@ from tests.workbooks import (
 )
 
 DATA = Path(__file__).parent / "data"
+ONE_STOP, REFUGE, FRESH_START, FINANCE = DA.sheets
+MEASURE_SHEETS = DA.sheets
+MEASURES = DA.measures_in(VERSION)
+
+
+def measures_on(sheet: str):
+    return DA.measures_on(sheet, VERSION)
 
 
 def values_of(parsed: ParsedWorkbook) -> dict[str, float | None]:
@@ -61,11 +64,18 @@ def valid() -> bytes:
     return filled()
 
 
+@pytest.fixture(autouse=True, params=[reader.CALAMINE, reader.OPENPYXL])
+def cell_reader(request, monkeypatch):
+    """Every test here runs with both cell readers: python-calamine (the default) and openpyxl."""
+    monkeypatch.setattr(reader, "ENGINE", request.param)
+    return request.param
+
+
 # --- reading what the template writes -------------------------------------------
 
 
 def test_filled_template_reads_back_every_value(valid):
-    parsed = read_workbook(valid)
+    parsed = read(valid)
     assert parsed.findings == []
     assert values_of(parsed) == {code: float(v) for code, v in VALID_VALUES.items()}
     assert parsed.values["FN02"].value == 55000.50 and parsed.values["FN03"].value == 15123.45
@@ -80,7 +90,7 @@ def test_filled_template_reads_back_every_value(valid):
 
 def test_blanks_stay_not_reported_never_zero():
     blanks = {code: None for code in ("OS11", "RF03", "FS05", "FN03")}
-    parsed = read_workbook(filled({**VALID_VALUES, **blanks}))
+    parsed = read(filled({**VALID_VALUES, **blanks}))
     assert parsed.findings == []
     for code in blanks:
         assert parsed.values[code].value is None
@@ -88,12 +98,12 @@ def test_blanks_stay_not_reported_never_zero():
 
 
 def test_zero_is_read_as_zero_not_blank():
-    parsed = read_workbook(filled({**VALID_VALUES, "OS11": 0}))
+    parsed = read(filled({**VALID_VALUES, "OS11": 0}))
     assert parsed.values["OS11"].value == 0.0
 
 
 def test_every_value_says_where_it_came_from(valid):
-    parsed = read_workbook(valid)
+    parsed = read(valid)
     for measure in MEASURES:
         cell = parsed.values[measure.code]
         assert cell.sheet == measure.sheet
@@ -106,7 +116,7 @@ def test_every_value_says_where_it_came_from(valid):
 
 
 def test_a_workbook_from_another_writer_with_every_tolerated_variation():
-    parsed = read_workbook(tolerant_xlsxwriter())
+    parsed = read(tolerant_xlsxwriter())
     assert parsed.findings == []
     assert values_of(parsed) == {code: float(v) for code, v in VALID_VALUES.items()}
     assert parsed.quarter == QUARTER
@@ -117,9 +127,9 @@ def test_a_workbook_from_another_writer_with_every_tolerated_variation():
 
 
 def test_the_sample_file_from_another_writer_reads_the_same():
-    from_file = read_workbook((DATA / "other_writer_return.xlsx").read_bytes())
+    from_file = read((DATA / "other_writer_return.xlsx").read_bytes())
     assert from_file.findings == []
-    assert values_of(from_file) == values_of(read_workbook(filled()))
+    assert values_of(from_file) == values_of(read(filled()))
 
 
 # --- tolerance, one variation at a time ------------------------------------------
@@ -187,7 +197,7 @@ def _numbers_as_text(wb):
     _renamed_sheets, _labels_with_colons, _numbers_as_text,
 ], ids=lambda f: f.__name__.strip("_"))
 def test_tolerated_variation_reads_the_same_values(valid, variation):
-    parsed = read_workbook(edit(valid, variation))
+    parsed = read(edit(valid, variation))
     assert parsed.findings == [], [str(f) for f in parsed.findings]
     assert values_of(parsed) == {code: float(v) for code, v in VALID_VALUES.items()}
     assert parsed.quarter == QUARTER and parsed.contract_reference == "ASC0013"
@@ -201,7 +211,7 @@ def test_tolerated_variation_reads_the_same_values(valid, variation):
 ])
 def test_financial_year_and_quarter_in_the_forms_providers_write(valid, year, quarter, expected):
     content = set_cover(set_cover(valid, "Financial year", year), "Quarter", quarter)
-    parsed = read_workbook(content)
+    parsed = read(content)
     assert parsed.findings == []
     assert parsed.quarter == expected
 
@@ -210,7 +220,7 @@ def test_a_note_typed_in_the_code_column_is_not_an_unknown_code(valid):
     def note(wb):
         ws = wb[REFUGE]
         ws.cell(row=ws.max_row + 2, column=1, value="Figures checked by the refuge manager")
-    parsed = read_workbook(edit(valid, note))
+    parsed = read(edit(valid, note))
     assert parsed.findings == []
 
 
@@ -219,7 +229,7 @@ def test_commentary_under_an_unknown_topic_is_a_warning_not_lost_silently(valid)
         ws = wb[COMMENTARY]
         ws.cell(row=ws.max_row + 1, column=1, value="Finance")
         ws.cell(row=ws.max_row, column=2, value="Underspend on Refuge.")
-    parsed = read_workbook(edit(valid, extra))
+    parsed = read(edit(valid, extra))
     finding = only_finding(parsed, "UNKNOWN-COMMENTARY-TOPIC")
     assert finding.severity == "warning"
     assert finding.location == f"{COMMENTARY}!A7"   # the row added below the four topics
@@ -230,7 +240,7 @@ def test_commentary_under_an_unknown_topic_is_a_warning_not_lost_silently(valid)
 
 
 def test_missing_sheet(valid):
-    parsed = read_workbook(edit(valid, lambda wb: wb.remove(wb[FRESH_START])))
+    parsed = read(edit(valid, lambda wb: wb.remove(wb[FRESH_START])))
     finding = only_finding(parsed, "MISSING-SHEET")
     assert finding.is_error and finding.sheet == FRESH_START
     assert "no sheet called Fresh Start" in finding.message
@@ -241,7 +251,7 @@ def test_missing_required_cover_field(valid):
     def drop(wb):
         ws = wb[COVER]
         ws.delete_rows(next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "Quarter"))
-    parsed = read_workbook(edit(valid, drop))
+    parsed = read(edit(valid, drop))
     finding = only_finding(parsed, "MISSING-COVER-FIELD")
     assert finding.location == COVER
     assert "'Quarter'" in finding.message and "column A" in finding.advice
@@ -249,14 +259,14 @@ def test_missing_required_cover_field(valid):
 
 
 def test_empty_contract_reference(valid):
-    parsed = read_workbook(set_cover(valid, "Contract reference", "  "))
+    parsed = read(set_cover(valid, "Contract reference", "  "))
     finding = only_finding(parsed, "EMPTY-COVER-FIELD")
     assert finding.location == "Cover!B4"
     assert parsed.contract_reference is None
 
 
 def test_optional_cover_fields_may_be_blank(valid):
-    parsed = read_workbook(set_cover(set_cover(valid, "Provider", None), "Completed by", None))
+    parsed = read(set_cover(set_cover(valid, "Provider", None), "Completed by", None))
     assert parsed.findings == []
 
 
@@ -267,33 +277,37 @@ def test_optional_cover_fields_may_be_blank(valid):
     ("Quarter", "third", "BAD-QUARTER"),
 ])
 def test_bad_financial_year_or_quarter(valid, label, text, rule):
-    parsed = read_workbook(set_cover(valid, label, text))
+    parsed = read(set_cover(valid, label, text))
     finding = only_finding(parsed, rule)
     assert finding.sheet == COVER and finding.cell.startswith("B")
     assert f"'{text}'" in finding.message
     assert parsed.quarter is None
 
 
-def test_other_template_version_is_a_warning(valid):
-    parsed = read_workbook(set_cover(valid, "Template version", 2))
+def test_a_template_version_the_type_does_not_have_is_an_error_naming_the_cover_cell(valid):
+    # Before template versions were kept this was a warning; now the version says which rows
+    # to expect, so a version the type does not have cannot be read (tests/test_template_versions.py).
+    parsed = read(set_cover(valid, "Template version", 7))
     finding = only_finding(parsed, "TEMPLATE-VERSION")
-    assert finding.severity == "warning"
-    assert values_of(parsed)["OS01"] == 150.0
+    assert finding.is_error
+    assert finding.location == "Cover!B10"
+    assert "'7'" in finding.message and "versions 1 and 2" in finding.message
+    assert parsed.template_version is None and parsed.values == {}
 
 
 def test_header_row_not_found(valid):
     def rename(wb):
         wb[REFUGE]["C2"] = "Figure"
-    parsed = read_workbook(edit(valid, rename))
+    parsed = read(edit(valid, rename))
     finding = only_finding(parsed, "HEADER-NOT-FOUND")
     assert finding.location == REFUGE and "first 20 rows" in finding.message
     assert not any(code.startswith("RF") for code in parsed.values)
 
 
 def test_header_below_row_20_is_not_found(valid):
-    parsed = read_workbook(edit(valid, lambda wb: wb[FINANCE].insert_rows(1, 19)))
+    parsed = read(edit(valid, lambda wb: wb[FINANCE].insert_rows(1, 19)))
     assert rules(parsed) == ["HEADER-NOT-FOUND"]
-    parsed = read_workbook(edit(valid, lambda wb: wb[FINANCE].insert_rows(1, 18)))
+    parsed = read(edit(valid, lambda wb: wb[FINANCE].insert_rows(1, 18)))
     assert parsed.findings == []
 
 
@@ -301,7 +315,7 @@ def test_required_measure_row_missing(valid):
     def delete(wb):
         ws = wb[REFUGE]
         ws.delete_rows(row_of(ws, "RF09"))
-    parsed = read_workbook(edit(valid, delete))
+    parsed = read(edit(valid, delete))
     finding = only_finding(parsed, "MISSING-MEASURE")
     assert finding.location == REFUGE and "(RF09)" in finding.message
     assert "RF09" not in parsed.values
@@ -311,7 +325,7 @@ def test_code_appearing_twice(valid):
     def duplicate(wb):
         ws = wb[ONE_STOP]
         ws.append(["OS04", "New referrals received", 81])
-    parsed = read_workbook(edit(valid, duplicate))
+    parsed = read(edit(valid, duplicate))
     finding = only_finding(parsed, "DUPLICATE-CODE")
     assert finding.location == f"{ONE_STOP}!A19"
     assert "OS04 appears twice" in finding.message and "A6" in finding.message
@@ -319,13 +333,13 @@ def test_code_appearing_twice(valid):
 
 @pytest.mark.parametrize("code, rule", [("OS99", "UNKNOWN-CODE"), ("RF04", "MISPLACED-CODE")])
 def test_unknown_or_misplaced_code(valid, code, rule):
-    parsed = read_workbook(edit(valid, lambda wb: wb[ONE_STOP].append([code, "", 5])))
+    parsed = read(edit(valid, lambda wb: wb[ONE_STOP].append([code, "", 5])))
     finding = only_finding(parsed, rule)
     assert finding.location == f"{ONE_STOP}!A19" and code in finding.message
 
 
 def test_unknown_text_with_a_value_in_the_code_column_is_an_error(valid):
-    parsed = read_workbook(edit(valid, lambda wb: wb[ONE_STOP].append(["Other referrals", "", 5])))
+    parsed = read(edit(valid, lambda wb: wb[ONE_STOP].append(["Other referrals", "", 5])))
     assert rules(parsed) == ["UNKNOWN-CODE"]
 
 
@@ -344,7 +358,7 @@ def test_unknown_text_with_a_value_in_the_code_column_is_an_error(valid):
     ("FN01", -10.5, "NEGATIVE", "less than zero"),
 ])
 def test_bad_value(valid, code, typed, rule, words):
-    parsed = read_workbook(set_value(valid, code, typed))
+    parsed = read(set_value(valid, code, typed))
     finding = only_finding(parsed, rule)
     assert finding.is_error
     assert finding.location == parsed.values[code].location
@@ -355,7 +369,7 @@ def test_bad_value(valid, code, typed, rule, words):
 
 def test_a_date_typed_in_a_value_cell(valid):
     from datetime import datetime
-    parsed = read_workbook(set_value(valid, "OS03", datetime(2017, 1, 5)))
+    parsed = read(set_value(valid, "OS03", datetime(2017, 1, 5)))
     finding = only_finding(parsed, "NOT-A-NUMBER")
     assert "date" in finding.message and "Number Format" in finding.advice
 
@@ -365,13 +379,13 @@ def test_a_date_typed_in_a_value_cell(valid):
     ("OS03", 60.0, 60.0), ("OS03", "1,234", 1234.0), ("OS03", " ", None),
 ])
 def test_good_values_in_other_forms(valid, code, typed, expected):
-    parsed = read_workbook(set_value(valid, code, typed))
+    parsed = read(set_value(valid, code, typed))
     assert parsed.findings == []
     assert parsed.values[code].value == expected
 
 
 def test_formula_never_calculated_written_by_openpyxl():
-    parsed = read_workbook((DATA / "uncalculated_formula.xlsx").read_bytes())
+    parsed = read((DATA / "uncalculated_formula.xlsx").read_bytes())
     finding = only_finding(parsed, "UNCALCULATED-FORMULA")
     assert finding.location == parsed.values["OS01"].location
     assert "formula whose value was never calculated" in finding.message
@@ -381,20 +395,20 @@ def test_formula_never_calculated_written_by_openpyxl():
 
 def test_formula_placeholder_from_xlsxwriter_is_not_read_as_zero():
     # XlsxWriter saves 0 as the formula's value and asks Excel to recalculate on opening.
-    parsed = read_workbook(xlsxwriter_formula_return(cached=None, recalculate_on_load=True))
+    parsed = read(xlsxwriter_formula_return(cached=None, recalculate_on_load=True))
     assert rules(parsed) == ["UNCALCULATED-FORMULA"]
     assert parsed.values["OS01"].value is None
 
 
 @pytest.mark.parametrize("cached, recalculate_on_load", [(150, False), (150, True), (0, False)])
 def test_formula_with_a_calculated_value_is_read(cached, recalculate_on_load):
-    parsed = read_workbook(xlsxwriter_formula_return(cached, recalculate_on_load))
+    parsed = read(xlsxwriter_formula_return(cached, recalculate_on_load))
     assert parsed.findings == []
     assert parsed.values["OS01"].value == float(cached)
 
 
 def test_bad_values_sample_file_reports_each_problem_where_it_is():
-    parsed = read_workbook((DATA / "bad_values.xlsx").read_bytes())
+    parsed = read((DATA / "bad_values.xlsx").read_bytes())
     assert sorted(rules(parsed)) == sorted([
         "NOT-A-NUMBER", "DUPLICATE-CODE", "UNKNOWN-CODE", "NEGATIVE", "NOT-WHOLE",
         "MISSING-MEASURE", "MONEY-DECIMALS"])
@@ -409,7 +423,7 @@ def test_bad_values_sample_file_reports_each_problem_where_it_is():
 
 
 def refused(content: bytes, rule: str, file_name: str = "return.xlsx"):
-    parsed = read_workbook(content, file_name)
+    parsed = read(content, file_name)
     finding = only_finding(parsed, rule)
     assert finding.is_error and finding.advice
     assert parsed.values == {} and parsed.cover == {} and parsed.quarter is None
@@ -545,22 +559,22 @@ def test_encrypted_zip_entries_are_password_protected(valid):
 
 @pytest.mark.parametrize("cut", [10, 100, 1000, 5000, -100, -22])
 def test_damaged_files_never_raise(valid, cut):
-    parsed = read_workbook(valid[:cut])
+    parsed = read(valid[:cut])
     assert parsed.findings and all(f.is_error for f in parsed.findings)
     assert parsed.values == {}
 
 
 def test_malformed_sheet_xml_never_raises(valid):
     part = sheet_part(valid, ONE_STOP)
-    parsed = read_workbook(rewrite_parts(valid, lambda n, d: d[: len(d) // 2] if n == part else d))
+    parsed = read(rewrite_parts(valid, lambda n, d: d[: len(d) // 2] if n == part else d))
     assert rules(parsed) == ["UNREADABLE"]
 
 
 def test_garbage_after_zip_signature_never_raises():
-    parsed = read_workbook(b"PK\x03\x04" + bytes(range(256)) * 4)
+    parsed = read(b"PK\x03\x04" + bytes(range(256)) * 4)
     assert rules(parsed) == ["NOT-XLSX"]
 
 
 def test_extra_parts_do_not_stop_a_valid_workbook(valid):
-    parsed = read_workbook(add_part(valid, "customXml/item1.xml", b"<?xml version='1.0'?><x/>"))
+    parsed = read(add_part(valid, "customXml/item1.xml", b"<?xml version='1.0'?><x/>"))
     assert parsed.findings == []

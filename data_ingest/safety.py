@@ -1,0 +1,496 @@
+"""The safety pass over a provider's file, before any cell is parsed.
+
+It refuses quickly what is not an ``.xlsx`` workbook (a legacy ``.xls``, a
+password-protected file, a CSV renamed), what is too large, a zip bomb, a sheet
+claiming millions of cells, any XML part declaring a DOCTYPE or entities, and
+numbers no return can hold (NaN, infinity, more than ``LARGEST_FIGURE``). It also
+learns what a cell reader does not say: which cells hold formulas and whether a
+program ever calculated them, which hold Excel errors, which cells are merged,
+which columns and sheets are hidden.
+
+Each sheet is scanned one of two ways. The fast path searches the XML by pattern
+when the sheet has no formula, error cell or suspicious number and every cell
+carries its reference (what Excel and LibreOffice write); the full path walks the
+XML cell by cell otherwise. Both learn the same (tests/test_reader_paths.py).
+
+``inspect`` raises :class:`Refused` carrying the findings that say why.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import iterparse as safe_iterparse
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+import settings
+from data_ingest.findings import Finding, error
+from data_ingest.layout import LARGEST_FIGURE, USE_TEMPLATE
+
+# --- quirks of the file format --------------------------------------------------
+
+#: Every Office file from before 2007 (.xls) and every password-protected
+#: .xlsx is an OLE2 compound file starting with these bytes.
+OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+#: The stream a password-protected .xlsx keeps its encrypted workbook in; OLE2
+#: directory names are UTF-16LE.
+ENCRYPTED_STREAM_NAME = "EncryptedPackage".encode("utf-16-le")
+ZIP_SIGNATURE = b"PK"
+CONTENT_TYPES_PART = "[Content_Types].xml"
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS_PART = "xl/_rels/workbook.xml.rels"
+#: An Excel binary workbook (.xlsb) has this instead of xl/workbook.xml.
+BINARY_WORKBOOK_PART = "xl/workbook.bin"
+#: A LibreOffice spreadsheet (.ods) is a zip whose first part is this mimetype.
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+#: Parts read as XML and searched for DOCTYPE/ENTITY declarations.
+XML_PART_SUFFIXES = (".xml", ".rels", ".vml")
+#: Case-insensitive: no XML part of a workbook needs a DTD, and one declaring
+#: entities is how "billion laughs" attacks expand a small file into gigabytes.
+FORBIDDEN_XML_DECLARATIONS = (b"<!doctype", b"<!entity")
+#: A real workbook has a few dozen parts.
+MAX_PARTS = 1000
+#: XML compresses about 5 to 20 times; a part compressing more than this is a
+#: zip bomb. Small parts are not judged: their ratio says nothing.
+MAX_COMPRESSION_RATIO = 200
+RATIO_MIN_BYTES = 1024 * 1024
+#: A zip entry flagged as encrypted (general purpose bit 0).
+ZIP_ENCRYPTED_FLAG = 0x1
+WORKSHEET_RELATIONSHIP = "/worksheet"
+#: A sheet's state in xl/workbook.xml when it is shown (the attribute is then usually absent).
+VISIBLE = "visible"
+#: Cell types (the ``t`` attribute) whose saved value is a number: none given, or "n".
+NUMBER_TYPES = (None, "n")
+ERROR_TYPE = "e"
+#: The most refusals one file gets for its numbers (the first ones, sheet by sheet).
+MAX_NUMBER_FINDINGS = 20
+#: A return merges a few cells for titles; more merged ranges than this in a sheet is refused.
+MAX_MERGED_RANGES = 10_000
+#: Column entries of a sheet looked at for hidden columns.
+MAX_COLUMN_SPANS = 1_000
+
+_CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+#: Patterns for the quick pass over a sheet (any namespace prefix).
+_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+#: A cell whose reference is its first attribute, as every common writer puts it (the quick pass
+#: needs every cell to match; one that does not sends the sheet to the full walk).
+_CELL_TAG = re.compile(rb"<c r=\"\$?([A-Za-z]{1,3})\$?(\d+)\"")
+#: Cell tags that ``<c `` does not count.
+_OTHER_CELL_TAG = re.compile(rb"<c[>/\t\n\r]")
+_DIMENSION_TAG = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
+#: A cell holding an Excel error (#DIV/0! ...): the cell reader may give it as blank.
+_ERROR_CELL = b' t="e"'
+#: A saved value that may be a number no return can hold: 13 digits or more, an exponent of
+#: 10 or more, NaN or infinity. Only a hint: the full walk decides. (The first pattern starts
+#: with a literal, which the regular expression engine finds quickly.)
+_SUSPICIOUS_NUMBER = re.compile(rb"<v>\s*[-+]?(?:\d{13}|[\d.]*[eE]\+?\d{2}|(?i:nan|inf))")
+#: Cells, formulas or values written with a namespace prefix (``<x:c>``): the full walk reads them.
+_PREFIXED_TAG = re.compile(rb":[cfv][\s>/]")
+#: A formula without a prefix (a pattern starting with a literal is found quickly).
+_PLAIN_FORMULA_TAG = re.compile(rb"<f[\s>/]")
+_MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([^\"]*)\"")
+_COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^>]*>")
+_ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_SHRINK_SHEET = ("Delete the rows and columns beyond your figures, save and send it again; or copy "
+                 "your figures into a fresh copy of the council's template.")
+
+
+class Refused(Exception):
+    """The file is refused before parsing; carries the findings that say why."""
+
+    def __init__(self, findings: Finding | list[Finding]):
+        self.findings = [findings] if isinstance(findings, Finding) else list(findings)
+        super().__init__(self.findings[0].message)
+
+    @property
+    def finding(self) -> Finding:
+        return self.findings[0]
+
+
+@dataclass
+class SheetScan:
+    """What the safety pass learned of one worksheet's XML."""
+
+    rows: int = 0
+    columns: int = 0
+    #: Cells holding a formula -> the value saved with it ("" when none was).
+    formulas: dict[str, str] = field(default_factory=dict)
+    #: Cells holding an Excel error -> the error, e.g. "#DIV/0!".
+    errors: dict[str, str] = field(default_factory=dict)
+    #: Merged ranges as 1-based (first column, first row, last column, last row).
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: Hidden columns as 1-based (first, last) spans.
+    hidden_columns: tuple[tuple[int, int], ...] = ()
+    #: Cells holding a number no return can hold -> the number as saved.
+    bad_numbers: dict[str, str] = field(default_factory=dict)
+    #: Scanned by pattern (the fast path) rather than by walking the XML.
+    fast: bool = False
+
+
+@dataclass
+class Inspection:
+    #: Path of each worksheet's XML part -> its scan.
+    sheets: dict[str, SheetScan]
+    #: Sheet name as the workbook lists it -> path of its XML part (worksheets only), in order.
+    paths: dict[str, str] = field(default_factory=dict)
+    #: Sheet name -> "visible", "hidden" or "veryHidden".
+    states: dict[str, str] = field(default_factory=dict)
+    #: The writer asked Excel to recalculate on opening: cached values are placeholders.
+    recalculate_on_load: bool = False
+
+    def scan(self, name: str) -> SheetScan | None:
+        """The scan of a worksheet by its name in the workbook; None for a chart or missing sheet."""
+        path = self.paths.get(name)
+        return self.sheets.get(path) if path is not None else None
+
+    def state(self, name: str) -> str:
+        return self.states.get(name, VISIBLE)
+
+
+def refuse(rule: str, message: str, advice: str, sheet: str | None = None,
+           cell: str | None = None) -> Refused:
+    return Refused(error(rule, message, advice, sheet, cell))
+
+
+def inspect(content: bytes, file_name: str, fast: bool = True) -> Inspection:
+    """Refuse what must not be parsed; note sheet sizes, formulas, errors, merges and hidden parts.
+
+    ``fast=False`` walks every sheet's XML (the full path) instead of searching it by pattern.
+    """
+    if not content:
+        raise refuse("EMPTY-FILE", f"{file_name} is empty.", "Send the completed workbook again.")
+    limit = settings.UPLOAD_LIMIT_BYTES
+    if len(content) > limit:
+        raise refuse(
+            "TOO-LARGE",
+            f"{file_name} is {size_text(len(content))}, more than the {size_text(limit)} a monitoring "
+            "return may be (a completed return is usually under 100 KB).",
+            "Remove pictures and extra sheets, or " + USE_TEMPLATE[0].lower() + USE_TEMPLATE[1:])
+    if content.startswith(OLE2_SIGNATURE):
+        if ENCRYPTED_STREAM_NAME in content:
+            raise refuse(
+                "PASSWORD-PROTECTED", f"{file_name} is protected with a password, so it cannot be read.",
+                "Remove the password (in Excel: File, Info, Protect Workbook, Encrypt with Password, "
+                "and clear it), save, and send it again.")
+        raise refuse(
+            "LEGACY-XLS", f"{file_name} is an old-style Excel 97-2003 workbook (.xls), not an .xlsx workbook.",
+            "Open it in Excel and use File, Save As, Excel Workbook (.xlsx), then send the .xlsx file.")
+    if not content.startswith(ZIP_SIGNATURE):
+        raise refuse(
+            "NOT-XLSX", f"{file_name} is not an Excel workbook.",
+            "Send the monitoring return as an Excel Workbook (.xlsx), not a CSV, PDF or other file.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise refuse("NOT-XLSX", f"{file_name} is not an Excel workbook, or it is damaged.",
+                     "Open it in Excel, save it as an Excel Workbook (.xlsx) and send it again.") from None
+    with archive:
+        return _inspect_archive(archive, infos, file_name, fast)
+
+
+def _inspect_archive(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                     file_name: str, fast: bool) -> Inspection:
+    names = [info.filename for info in infos]
+    if len(infos) > MAX_PARTS or len(set(names)) != len(names):
+        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write "
+                     f"({len(infos)} parts{', some repeated' if len(set(names)) != len(names) else ''}).",
+                     USE_TEMPLATE)
+    if BINARY_WORKBOOK_PART in names:
+        raise refuse("NOT-XLSX", f"{file_name} is an Excel binary workbook (.xlsb), not an .xlsx workbook.",
+                     "Open it in Excel and use File, Save As, Excel Workbook (.xlsx).")
+    if "mimetype" in names and _read_bounded(archive, archive.getinfo("mimetype"), 200).strip() == ODS_MIMETYPE:
+        raise refuse("NOT-XLSX", f"{file_name} is an OpenDocument spreadsheet (.ods), not an .xlsx workbook.",
+                     "Save it as an Excel 2007-365 workbook (.xlsx) and send that.")
+    if CONTENT_TYPES_PART not in names or WORKBOOK_PART not in names:
+        raise refuse("NOT-XLSX", f"{file_name} is a zip file but not an Excel workbook.",
+                     "Send the monitoring return as an Excel Workbook (.xlsx).")
+    if any(info.flag_bits & ZIP_ENCRYPTED_FLAG for info in infos):
+        raise refuse("PASSWORD-PROTECTED", f"{file_name} is protected with a password, so it cannot be read.",
+                     "Remove the password, save, and send it again.")
+
+    limit = settings.UNCOMPRESSED_LIMIT_BYTES
+    total = sum(info.file_size for info in infos)
+    bomb_advice = "This is not a normal monitoring return. " + USE_TEMPLATE
+    if total > limit:
+        raise refuse("ZIP-BOMB", f"{file_name} unpacks to {size_text(total)}, more than the "
+                     f"{size_text(limit)} allowed; a monitoring return unpacks to well under 1 MB.", bomb_advice)
+    for info in infos:
+        if info.file_size >= RATIO_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise refuse("ZIP-BOMB", f"{file_name} contains a part ({info.filename}) that is compressed "
+                         f"{info.file_size // max(info.compress_size, 1):,} times, far beyond any real "
+                         "workbook.", bomb_advice)
+
+    # Read every XML part within the budget (sizes in the zip's directory can lie;
+    # zipfile stops at the declared size, and we stop at the budget).
+    parts: dict[str, bytes] = {}
+    budget = limit
+    for info in infos:
+        if not info.filename.lower().endswith(XML_PART_SUFFIXES):
+            continue
+        try:
+            data = _read_bounded(archive, info, budget)
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError):
+            raise refuse("NOT-XLSX", f"{file_name} is damaged: part {info.filename} cannot be unpacked.",
+                         "Open it in Excel, save it again and send the saved file.") from None
+        if len(data) > budget:
+            raise refuse("ZIP-BOMB", f"{file_name} unpacks to more than the {size_text(limit)} allowed.",
+                         bomb_advice)
+        budget -= len(data)
+        if _declares_dtd(data):
+            raise refuse("XML-ENTITIES", f"{file_name} contains XML declarations (DOCTYPE or ENTITY) in "
+                         f"part {info.filename}, which Excel never writes; it is refused unread for safety.",
+                         USE_TEMPLATE)
+        parts[info.filename] = data
+
+    listed, states, recalculate = _read_workbook_part(parts)
+    names_by_path = {path: name for name, path in listed.items()}
+    # Sheets the workbook lists, and any other worksheet part lying in the zip.
+    paths = list(names_by_path) + [p for p in parts if p.startswith("xl/worksheets/") and p.endswith(".xml")]
+    sheets = {}
+    for path in dict.fromkeys(paths):
+        if path in parts:
+            name = names_by_path.get(path, path)
+            try:
+                sheets[path] = scan_sheet(name, parts[path], fast)
+            except Refused:
+                raise
+            except Exception:  # noqa: BLE001 - malformed XML, bad cell references
+                raise refuse("UNREADABLE", f"{file_name} is damaged: the sheet {name} cannot be read.",
+                             "Open it in Excel, save it again and send the saved file.") from None
+    bad = [_bad_number(names_by_path.get(path, path), cell, text)
+           for path, scan in sheets.items() for cell, text in scan.bad_numbers.items()]
+    if bad:
+        raise Refused(bad[:MAX_NUMBER_FINDINGS])
+    return Inspection(sheets, {name: path for name, path in listed.items() if path in sheets}, states,
+                      recalculate)
+
+
+def _bad_number(sheet: str, cell: str, text: str) -> Finding:
+    advice = ("Type the real figure in the cell (or leave it empty if it is not reported), save the "
+              "file and send it again.")
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        return error("NOT-A-NUMBER", f"The cell holds '{text.strip()[:20]}' saved as a number, which is "
+                     "not a number (a program wrote it, not Excel); the return is refused unread.",
+                     advice, sheet=sheet, cell=cell)
+    return error("NUMBER-TOO-LARGE", f"The cell holds {text.strip()[:30]}, a number far too large to be a "
+                 f"figure of a monitoring return (more than {LARGEST_FIGURE:,.0f}); the return is refused "
+                 "unread.", advice, sheet=sheet, cell=cell)
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """At most ``budget + 1`` bytes of a part: enough to know it is over budget."""
+    with archive.open(info) as part:
+        return part.read(budget + 1)
+
+
+def _declares_dtd(data: bytes) -> bool:
+    head = data[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        # UTF-16 XML would hide a byte search; decode it first.
+        try:
+            text = data.decode("utf-16").lower().encode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    else:
+        text = data.lower()
+    return any(declaration in text for declaration in FORBIDDEN_XML_DECLARATIONS)
+
+
+def _local(tag: str) -> str:
+    """An XML name without its namespace (transitional and strict OOXML alike)."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str], bool]:
+    """From the workbook and its relationships: sheet name -> path of its XML part (worksheets
+    only), sheet name -> state, and whether the writer asked for recalculation on opening
+    (openpyxl and XlsxWriter set fullCalcOnLoad; a file saved by Excel does not)."""
+    try:
+        workbook = safe_fromstring(parts[WORKBOOK_PART])
+        rels = safe_fromstring(parts[WORKBOOK_RELS_PART]) if WORKBOOK_RELS_PART in parts else None
+    except Exception:  # noqa: BLE001 - malformed XML: the cell reader will report it as unreadable
+        return {}, {}, False
+    targets = {}
+    for rel in rels.iter() if rels is not None else ():
+        if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith(WORKSHEET_RELATIONSHIP):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(posixpath.dirname(WORKBOOK_PART), target))
+            targets[rel.get("Id")] = path
+    result, states, recalculate = {}, {}, False
+    for element in workbook.iter():
+        tag = _local(element.tag)
+        if tag == "sheet":
+            name = element.get("name", "")
+            states[name] = element.get("state") or VISIBLE
+            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            if rel_id in targets:
+                result[name] = targets[rel_id]
+        elif tag == "calcPr":
+            recalculate = element.get("fullCalcOnLoad", "").lower() in ("1", "true")
+    return result, states, recalculate
+
+
+def scan_sheet(name: str, xml: bytes, fast: bool = True) -> SheetScan:
+    """Refuse a sheet claiming or holding too many cells; note its formulas, errors,
+    merged cells and hidden columns. ``fast=False`` always walks the XML."""
+    scan = (_scan_plain_sheet(name, xml) if fast else None) or _scan_sheet_cells(name, xml)
+    if b"mergeCell" in xml:
+        references = _MERGE_TAG.findall(xml)
+        if len(references) > MAX_MERGED_RANGES:
+            raise refuse("SHEET-TOO-LARGE",
+                         f"The sheet has {len(references):,} merged ranges of cells, more than the "
+                         f"{MAX_MERGED_RANGES:,} a monitoring return may have.",
+                         "Unmerge the cells (select the sheet, then Home, Merge & Center, Unmerge Cells), "
+                         "save and send it again; or " + USE_TEMPLATE[0].lower() + USE_TEMPLATE[1:],
+                         sheet=name)
+        scan.merged = [r for r in (_range(ref.decode("ascii", "replace")) for ref in references)
+                       if r is not None]
+    if b"hidden" in xml:
+        scan.hidden_columns = _hidden_columns(xml)
+    return scan
+
+
+def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
+    """The same checks by pattern for a sheet with no formula, error cell or suspicious number,
+    whose cells all carry their reference (what Excel and LibreOffice write): a tenth of the
+    time of walking the XML. None when the sheet needs the full walk."""
+    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_TAG.search(xml) or _ERROR_CELL in xml \
+            or _SUSPICIOUS_NUMBER.search(xml) or _OTHER_CELL_TAG.search(xml):
+        return None
+    references = _CELL_TAG.findall(xml)
+    if len(references) != xml.count(b"<c "):
+        return None
+    limit = settings.SHEET_CELL_LIMIT
+    dimension = _DIMENSION_TAG.search(xml)
+    claimed = _range_cells(dimension.group(1).decode("ascii", "replace")) if dimension else 0
+    if claimed > limit:
+        raise refuse("SHEET-TOO-LARGE",
+                     f"The sheet claims a range of {dimension.group(1).decode('ascii', 'replace')} "
+                     f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
+                     _SHRINK_SHEET, sheet=name)
+    scan = SheetScan(fast=True)
+    if references:
+        scan.rows = max(int(row) for _, row in references)
+        scan.columns = max(column_index_from_string(column.decode("ascii").upper())
+                           for column in {column for column, _ in references})
+    if len(references) > limit or scan.rows * scan.columns > limit:
+        raise refuse("SHEET-TOO-LARGE",
+                     f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
+                     f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET,
+                     sheet=name)
+    return scan
+
+
+def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
+    """Walk the sheet's XML cell by cell: its extent, each formula with its saved value,
+    each error cell, and each number no return can hold."""
+    limit = settings.SHEET_CELL_LIMIT
+    scan = SheetScan()
+    cells = row = column = 0
+    for event, element in safe_iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "dimension":
+                claimed = _range_cells(element.get("ref", ""))
+                if claimed > limit:
+                    raise refuse("SHEET-TOO-LARGE",
+                                 f"The sheet claims a range of {element.get('ref')} ({claimed:,} cells), more "
+                                 f"than the {limit:,} a monitoring return may have.", _SHRINK_SHEET, sheet=name)
+            elif tag == "row":
+                row = int(element.get("r") or row + 1)
+                column = 0
+            continue
+        if tag == "c":
+            cells += 1
+            reference = _CELL_REFERENCE.match(element.get("r") or "")
+            if reference:
+                column = column_index_from_string(reference.group(1).upper())
+                row = int(reference.group(2))
+            else:
+                column += 1
+            scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
+            if cells > limit or scan.rows * scan.columns > limit:
+                raise refuse("SHEET-TOO-LARGE",
+                             f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
+                             f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET, sheet=name)
+            formula = value = None
+            for child in element:
+                if _local(child.tag) == "f":
+                    formula = child
+                elif _local(child.tag) == "v":
+                    value = child
+            cell = f"{get_column_letter(column)}{row}"
+            saved = (value.text or "").strip() if value is not None else ""
+            if formula is not None:
+                scan.formulas[cell] = saved
+            kind = element.get("t")
+            if kind == ERROR_TYPE:
+                scan.errors[cell] = saved
+            elif kind in NUMBER_TYPES and saved and _impossible_number(saved):
+                scan.bad_numbers[cell] = saved
+            element.clear()
+        elif tag == "row":
+            element.clear()
+    return scan
+
+
+def _impossible_number(text: str) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False        # not a number at all: the cell reader reports the damage
+    return not math.isfinite(number) or abs(number) > LARGEST_FIGURE
+
+
+def _hidden_columns(xml: bytes) -> tuple[tuple[int, int], ...]:
+    """The hidden columns as 1-based (first, last) spans, as the sheet lists them (the first
+    MAX_COLUMN_SPANS column entries: Excel writes a few dozen)."""
+    hidden = []
+    for tag in _COLUMN_TAG.findall(xml)[:MAX_COLUMN_SPANS]:
+        attributes = {key.decode("ascii", "replace"): value for key, value in _ATTRIBUTE.findall(tag)}
+        if attributes.get("hidden", b"").lower() not in (b"1", b"true"):
+            continue
+        try:
+            first, last = int(attributes.get("min", b"0")), int(attributes.get("max", b"0"))
+        except ValueError:
+            continue
+        hidden.append((first, last))
+    return tuple(hidden)
+
+
+def _range(ref: str) -> tuple[int, int, int, int] | None:
+    """1-based (first column, first row, last column, last row) of "C6:C7"; None if not a range."""
+    corners = []
+    for corner in ref.split(":"):
+        match = _CELL_REFERENCE.match(corner.strip())
+        if not match:
+            return None
+        corners.append((column_index_from_string(match.group(1).upper()), int(match.group(2))))
+    (c1, r1), (c2, r2) = corners[0], corners[-1]
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def _range_cells(ref: str) -> int:
+    corners = _range(ref)
+    if corners is None:
+        return 0
+    c1, r1, c2, r2 = corners
+    return (c2 - c1 + 1) * (r2 - r1 + 1)
+
+
+def size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:,.1f} MB"
+    return f"{max(n / 1024, 0.1):,.1f} KB"

@@ -1,0 +1,183 @@
+"""The two cell readers and the two safety-pass paths read every real file the same.
+
+The reader reads cells with python-calamine; openpyxl is kept beside it, and the
+safety pass scans a sheet by pattern (the fast path) or walks its XML (the full
+path). On every workbook in tests/data and sample_data, each of the four ways must
+give the same values, the same Cover and commentary, and the same findings naming
+the same cells.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data_ingest import reader, safety
+from data_ingest.reader import CALAMINE, OPENPYXL, read_workbook
+from models.contract_types import get_type
+from sample_data.contract import CONTRACT
+from sample_data.substance_misuse import CONTRACT as SUBSTANCE_MISUSE_CONTRACT
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted([*(ROOT / "tests" / "data").glob("*.xls*"), *(ROOT / "sample_data" / "workbooks").glob("*.xlsx"),
+                *(ROOT / "sample_data" / "upload").glob("*.xlsx")])
+TYPES = {contract["reference"]: contract["contract_type"] for contract in (CONTRACT, SUBSTANCE_MISUSE_CONTRACT)}
+
+
+def catalogue_of(reference: str):
+    name = TYPES.get(reference, "domestic-abuse")     # tests/data returns are ASC0013's type
+    return get_type(name)
+
+
+def summary(parsed) -> dict:
+    """Everything a caller of read_workbook sees."""
+    return {
+        "values": {code: (cell.value, cell.location) for code, cell in parsed.values.items()},
+        "cover": {key: (cell.value, cell.location) for key, cell in parsed.cover.items()},
+        "commentary": {topic: (cell.value, cell.location) for topic, cell in parsed.commentary.items()},
+        "findings": [f.as_dict() for f in parsed.findings],
+        "reference": parsed.contract_reference,
+        "quarter": parsed.quarter,
+        "version": parsed.template_version,
+    }
+
+
+def test_every_real_file_is_compared():
+    names = {path.name for path in FILES}
+    assert len(FILES) >= 30
+    assert {"valid_return.xlsx", "merged_value_cells.xlsx", "libreoffice_return.xlsx",
+            "ASC0042_2016-17_Q3.xlsx"} <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_calamine_and_openpyxl_read_the_same(path):
+    content = path.read_bytes()
+    by_calamine = read_workbook(content, path.name, catalogue_of, engine=CALAMINE)
+    by_openpyxl = read_workbook(content, path.name, catalogue_of, engine=OPENPYXL)
+    assert summary(by_calamine) == summary(by_openpyxl)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_fast_and_full_safety_pass_read_the_same(path):
+    content = path.read_bytes()
+    fast = read_workbook(content, path.name, catalogue_of, fast=True)
+    full = read_workbook(content, path.name, catalogue_of, fast=False)
+    assert summary(fast) == summary(full)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_fast_and_full_scans_learn_the_same_of_each_sheet(path):
+    content = path.read_bytes()
+    try:
+        fast = safety.inspect(content, path.name, fast=True)
+    except safety.Refused as refused:
+        with pytest.raises(safety.Refused) as full:
+            safety.inspect(content, path.name, fast=False)
+        assert full.value.findings == refused.findings
+        return
+    full = safety.inspect(content, path.name, fast=False)
+    assert fast.paths == full.paths and fast.states == full.states
+    for part, scan in fast.sheets.items():
+        other = full.sheets[part]
+        assert (scan.rows, scan.columns, scan.formulas, scan.errors, scan.merged, scan.hidden_columns,
+                scan.bad_numbers) == (other.rows, other.columns, other.formulas, other.errors,
+                                      other.merged, other.hidden_columns, other.bad_numbers)
+        assert not other.fast
+
+
+def test_the_sample_takes_the_fast_path():
+    # What Excel, LibreOffice and the template write is scanned by pattern; a formula needs the walk.
+    inspection = safety.inspect((ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes(), "v.xlsx")
+    assert all(scan.fast for scan in inspection.sheets.values())
+    inspection = safety.inspect((ROOT / "tests" / "data" / "uncalculated_formula.xlsx").read_bytes(), "u.xlsx")
+    assert not all(scan.fast for scan in inspection.sheets.values())
+
+
+def test_the_default_reader_is_calamine_and_can_be_switched(monkeypatch):
+    assert reader.ENGINE == CALAMINE
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    monkeypatch.setattr(reader, "ENGINE", OPENPYXL)
+    assert summary(read_workbook(content, "v.xlsx", catalogue_of)) == summary(
+        read_workbook(content, "v.xlsx", catalogue_of, engine=CALAMINE))
+    with pytest.raises(ValueError):
+        read_workbook(content, "v.xlsx", catalogue_of, engine="xlrd")
+
+
+# --- values the two readers could give differently ------------------------------------------
+
+ODD_VALUES = [
+    pytest.param("  12 ", id="padded-text"), pytest.param("1,234", id="thousands-text"),
+    pytest.param("line\nbreak", id="line-break"), pytest.param("_x000D_", id="escaped-text"),
+    pytest.param(True, id="boolean"), pytest.param(0, id="zero"), pytest.param(12.0, id="float"),
+    pytest.param(0.1 + 0.2, id="float-noise"), pytest.param("#N/A", id="error-text"),
+    pytest.param("=1/0", id="error-formula"), pytest.param("=\"abc\"", id="text-formula"),
+    pytest.param("", id="empty-string"), pytest.param(None, id="blank"),
+    pytest.param(1e12, id="largest"), pytest.param(-0.0, id="negative-zero"),
+]
+
+
+def _xlsxwriter_return(value, number_format: str | None = None) -> bytes:
+    """The valid return by XlsxWriter, with ``value`` in OS03's Value cell and the Cover's
+    Completed by (a formula given as text starting with "=")."""
+    import io
+
+    import xlsxwriter
+
+    from models.catalogue import COMMENTARY, COVER, COVER_FIELDS
+    from tests.workbooks import DA, VALID_VALUES, VERSION
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
+    style = book.add_format({"num_format": number_format}) if number_format else None
+    cover = book.add_worksheet(COVER)
+    labels = {"contract_reference": "ASC0013", "financial_year": "2016/17", "quarter": "Q3",
+              "template_version": VERSION}
+    for row, cover_field in enumerate(COVER_FIELDS):
+        cover.write(row, 0, cover_field.label)
+        if cover_field.key == "completed_by":
+            cover.write(row, 1, value, style)
+        else:
+            cover.write(row, 1, labels.get(cover_field.key, ""))
+    for sheet_name in DA.sheets:
+        ws = book.add_worksheet(sheet_name)
+        ws.write_row(0, 0, ["Code", "Measure", "Value"])
+        for row, measure in enumerate(DA.measures_on(sheet_name, VERSION), start=1):
+            ws.write_row(row, 0, [measure.code, measure.label])
+            if measure.code == "OS03":
+                ws.write(row, 2, value, style)
+            else:
+                ws.write_number(row, 2, VALID_VALUES[measure.code])
+    comments = book.add_worksheet(COMMENTARY)
+    comments.write_row(0, 0, ["Service", "Commentary"])
+    comments.write(1, 0, "Refuge")
+    comments.write(1, 1, value, style)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_values_read_the_same_by_both_readers(value):
+    content = _xlsxwriter_return(value)
+    assert summary(read_workbook(content, "odd.xlsx", catalogue_of, engine=CALAMINE)) == summary(
+        read_workbook(content, "odd.xlsx", catalogue_of, engine=OPENPYXL))
+
+
+@pytest.mark.parametrize("value, number_format", [
+    (42736, "dd/mm/yyyy"), (42736.5, "dd/mm/yyyy hh:mm"), (0.5, "hh:mm"), (1.5, "[h]:mm"),
+    (0.25, "0%"), (1234.5, "£#,##0.00"), (12, "@"),
+])
+def test_formatted_numbers_read_the_same_by_both_readers(value, number_format):
+    content = _xlsxwriter_return(value, number_format)
+    assert summary(read_workbook(content, "odd.xlsx", catalogue_of, engine=CALAMINE)) == summary(
+        read_workbook(content, "odd.xlsx", catalogue_of, engine=OPENPYXL))
+
+
+def test_a_carriage_return_is_read_as_excel_shows_it():
+    # XlsxWriter (like Excel) saves a carriage return as _x000D_; calamine decodes it as Excel
+    # does, openpyxl leaves the escape in the text: the one known difference, openpyxl's.
+    content = _xlsxwriter_return("line\r\nbreak")
+    parsed = read_workbook(content, "cr.xlsx", catalogue_of, engine=CALAMINE)
+    assert parsed.commentary["Refuge"].value == "line\r\nbreak"
+    assert read_workbook(content, "cr.xlsx", catalogue_of, engine=OPENPYXL).commentary["Refuge"].value \
+        == "line_x000D_\nbreak"
