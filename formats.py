@@ -201,6 +201,156 @@ def change_with_trend(difference: object, unit: str, trend_word: object) -> str:
     return f"{text}, {word}" if word and word != "no change" else text
 
 
+# --- the one rounding rule, and why a RAG is what it is --------------------------------------
+#
+# Every figure is shown whole (67%, 42 days, 310 people, £524,994). Two exceptions, the same on
+# every page, in the narrative and in the pack:
+# * beside a RAG, a value whose whole number would seem to give another RAG is shown to one
+#   decimal (94.7% against 100% with 5 points of tolerance is red; "95%" would look amber):
+#   :func:`rag_value`;
+# * a change is the difference of the whole figures as shown, so that "rose from 64% to 66%"
+#   and "+2 points" agree, and "no change" is said only when the figures shown are equal:
+#   :func:`change_between`.
+
+#: Within this of the target or the edge of the tolerance counts as on it (as ``indicators.targets``).
+_EPSILON = 1e-9
+#: The rounding rule in words, for captions and help text.
+ROUNDING_RULE = ("Figures are whole numbers; a value beside its RAG is shown to one decimal where the "
+                 "whole number would hide why it has that RAG. A change is the difference of the whole "
+                 "figures as shown (64% to 66% is +2 points).")
+
+
+def _scale(unit: str) -> float:
+    return 100.0 if unit == "%" else 1.0
+
+
+def rag_of(value: object, target: object, tolerance: object, direction: object) -> str | None:
+    """``green`` / ``amber`` / ``red`` by the engine's rule (``indicators.targets.rag``); None
+    without a value or a target."""
+    if is_missing(value) or is_missing(target):
+        return None
+    tolerance = 0.0 if is_missing(tolerance) else float(tolerance)
+    short = float(value) - float(target) if direction == "lower" else float(target) - float(value)
+    if short <= _EPSILON:
+        return "green"
+    return "amber" if short <= tolerance + _EPSILON else "red"
+
+
+def _number(number: float, places: int) -> str:
+    rounded = _round(number, places)
+    text = f"{abs(rounded):,.{places}f}"
+    return f"{MINUS}{text}" if rounded < 0 else text
+
+
+def rag_places(value: object, unit: str, target: object, tolerance: object, direction: object) -> int:
+    """Decimal places that show why ``value`` has its RAG: 0 unless the whole number (in the
+    unit shown: points for a percentage) would seem to give another RAG; then 1 (2 if still)."""
+    if is_missing(value) or is_missing(target) or unit in ("£", "money"):
+        return 0
+    actual = rag_of(value, target, tolerance, direction)
+    scale = _scale(unit)
+    for places in (0, 1):
+        shown = float(_round(float(value) * scale, places)) / scale
+        if rag_of(shown, target, tolerance, direction) == actual:
+            return places
+    return 2
+
+
+def rag_value(value: object, unit: str, target: object = None, tolerance: object = None,
+              direction: object = None, with_months: bool = True) -> str:
+    """An indicator's value beside its RAG: as :func:`value`, but to one decimal where the whole
+    number would hide why (``94.7%`` against 100% with 5 points of tolerance, not ``95%``)."""
+    places = rag_places(value, unit, target, tolerance, direction)
+    if places == 0 or is_missing(value):
+        return globals()["value"](value, unit, with_months)
+    number = _number(float(value) * _scale(unit), places)
+    if unit == "%":
+        return f"{number}%"
+    if unit == "days":
+        return f"{number} days"
+    return number
+
+
+def _amount(number: float, unit: str, places: int = 0) -> str:
+    """A size in the unit's words: ``5 points``, ``5.3 points``, ``12 days``, ``3 people``."""
+    text = _number(number, places)
+    if unit == "%":
+        return f"{text} point{'' if text == '1' else 's'}"
+    if unit == "days":
+        return f"{text} day{'' if text == '1' else 's'}"
+    if unit in ("£", "money"):
+        return money(number)
+    return text
+
+
+def target_band(target: object, tolerance: object, direction: object, unit: str) -> str:
+    """A target with its amber band: ``100% (amber ≥95%)``, ``42 days (amber ≤56 days)``; the
+    target alone without a tolerance; ``none`` without a target."""
+    if is_missing(target):
+        return "none"
+    text = value(target, unit, with_months=False)
+    if is_missing(tolerance) or float(tolerance) <= 0:
+        return text
+    edge = float(target) + float(tolerance) if direction == "lower" else float(target) - float(tolerance)
+    places = 0 if float(_round(edge * _scale(unit), 0)) == round(edge * _scale(unit), 6) else 1
+    edge_text = (f"{_number(edge * _scale(unit), places)}%" if unit == "%" else
+                 f"{_number(edge, places)} days" if unit == "days" else
+                 money(edge) if unit in ("£", "money") else _number(edge, places))
+    return f"{text} (amber {'≤' if direction == 'lower' else '≥'}{edge_text})"
+
+
+def rag_reason(value_: object, unit: str, target: object, tolerance: object, direction: object) -> str:
+    """The sentence that decides a RAG, from the figures themselves:
+    ``94.7% is 5.3 points below the 100% target, more than the 5-point tolerance: red``.
+    Empty without a value or a target."""
+    rag_word = rag_of(value_, target, tolerance, direction)
+    if rag_word is None:
+        return ""
+    shown = rag_value(value_, unit, target, tolerance, direction, with_months=False)
+    target_text = value(target, unit, with_months=False)
+    the_target = f"the {target_text} target" if unit == "%" else f"the target of {target_text}"
+    if rag_word == "green":
+        return (f"{shown} meets {the_target} ({'at most' if direction == 'lower' else 'at least'} "
+                f"{target_text}): green")
+    scale = _scale(unit)
+    gap = abs(float(value_) - float(target)) * scale
+    tol = 0.0 if is_missing(tolerance) else float(tolerance) * scale
+    places = 1 if unit != "people" or gap != int(gap) else 0
+    if _round(gap, places) == _round(tol, places) and abs(gap - tol) > _EPSILON * scale:
+        places = 2                       # 5.0 against a tolerance of 5 would not say why
+    if unit in ("£", "money"):
+        places = 0
+    gap_text = _amount(gap, unit, places).replace(".0 ", " ") if places == 1 else _amount(gap, unit, places)
+    side = "above" if direction == "lower" else "below"
+    tol_text = _number(tol, 0 if _round(tol, 0) == _round(tol, 2) else 1)
+    tol_unit = {"%": "point", "days": "day"}.get(unit, "")
+    tolerance_words = (f"{tol_text}-{tol_unit} tolerance" if tol_unit else
+                       f"tolerance of {money(tol) if unit in ('£', 'money') else tol_text}")
+    if tol <= 0:
+        return f"{shown} is {gap_text} {side} {the_target}, with no tolerance: {rag_word}"
+    within = "within the" if rag_word == "amber" else "more than the"
+    return f"{shown} is {gap_text} {side} {the_target}, {within} {tolerance_words}: {rag_word}"
+
+
+def change_between(now: object, before: object, unit: str) -> str:
+    """The change from ``before`` to ``now`` as shown: the difference of the whole figures
+    (``64%`` to ``66%`` is ``+2 points``; ``99.4%`` to ``99.6%`` is ``no change``)."""
+    if is_missing(now) or is_missing(before):
+        return NO_DATA
+    scale = _scale(unit)
+    difference = float(_round(float(now) * scale) - _round(float(before) * scale)) / scale
+    return change(difference, unit)
+
+
+def change_between_with_trend(now: object, before: object, unit: str, trend_word: object) -> str:
+    """:func:`change_between` with ``better`` or ``worse`` (the engine's trend word)."""
+    text = change_between(now, before, unit)
+    if text in (NO_DATA, "no change"):
+        return text
+    word = TREND_WORD.get(str(trend_word)) if not is_missing(trend_word) else None
+    return f"{text}, {word}" if word and word != "no change" else text
+
+
 def rag(value: object, no_target: str = "no target") -> str:
     """``✔ Green``, ``▲ Amber``, ``✖ Red``; ``no target`` (or the given words) otherwise."""
     if is_missing(value) or value not in RAG_WORD:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -32,3 +33,40 @@ SAMPLE_DIR = ROOT / "sample_data"
 
 #: Where the contract types are: one TOML file each (docs/contract-types.md).
 CONTRACT_TYPES_DIR = Path(os.environ.get("MONITORING_CONTRACT_TYPES_DIR", ROOT / "contract_types"))
+
+
+# --- e-mail alerts (python -m alerts send) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How alerts leave: the council's SMTP relay, and the address they come from."""
+
+    host: str
+    port: int
+    #: Upgrade the connection with STARTTLS before anything else is said.
+    starttls: bool
+    #: Log in when a user is given (after STARTTLS when that is on).
+    user: str
+    password: str
+    sender: str
+
+
+def _yes(text: str | None) -> bool:
+    return (text or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def mail_settings() -> MailSettings:
+    """``MONITORING_SMTP_HOST`` (default localhost), ``MONITORING_SMTP_PORT`` (25),
+    ``MONITORING_SMTP_STARTTLS`` (off; 1/true/yes/on), ``MONITORING_SMTP_USER`` and
+    ``MONITORING_SMTP_PASSWORD`` (no login when the user is empty), ``MONITORING_MAIL_FROM``.
+
+    Read at call time, like :func:`database_url`, so that a test or a run can point it elsewhere.
+    """
+    return MailSettings(
+        host=os.environ.get("MONITORING_SMTP_HOST") or "localhost",
+        port=int(os.environ.get("MONITORING_SMTP_PORT") or 25),
+        starttls=_yes(os.environ.get("MONITORING_SMTP_STARTTLS")),
+        user=os.environ.get("MONITORING_SMTP_USER") or "",
+        password=os.environ.get("MONITORING_SMTP_PASSWORD") or "",
+        sender=os.environ.get("MONITORING_MAIL_FROM") or "contract-monitoring@localhost")

@@ -1,7 +1,7 @@
 """How long the engine takes for many contracts, and whether it grows linearly.
 
-``python -m benchmarks.bench_indicators``: synthesises 40 quarters of every
-measure for N contracts directly as a DataFrame (no database), times
+``python -m benchmarks.bench_indicators [--type NAME]``: synthesises 40 quarters
+of every measure of a contract type (domestic-abuse by default) for N contracts directly as a DataFrame (no database), times
 ``compute_indicators`` (every indicator, both bases, with targets) for N = 50,
 100 and 200, and reports seconds, seconds per contract (flat means linear), and
 the ratio to a baseline measured in the same run on the same frame: a plain
@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.engine import compute_indicators
-from models.catalogue import INDICATORS, MEASURES
+from models.catalogue import Catalogue
+from models.contract_types import get_type
 from models.periods import Quarter
 
 FIRST = Quarter(2014, 2)
@@ -27,12 +28,12 @@ QUARTERS = 40
 BUDGET_SECONDS = 2.0
 
 
-def synthesise(contracts: int, quarters: int = QUARTERS, seed: int = 1):
-    """Measures, contracts and targets for ``contracts`` contracts × ``quarters`` quarters."""
+def synthesise(catalogue: Catalogue, contracts: int, quarters: int = QUARTERS, seed: int = 1):
+    """Measures, contracts and targets for ``contracts`` contracts × ``quarters`` quarters of a type."""
     rng = np.random.default_rng(seed)
     references = np.array([f"C{i:04d}" for i in range(contracts)], dtype=object)
     periods = np.arange(FIRST.index, FIRST.index + quarters)
-    codes = np.array([m.code for m in MEASURES], dtype=object)
+    codes = np.array([m.code for m in catalogue.measures], dtype=object)
     n = contracts * quarters * len(codes)
     values = rng.integers(0, 200, size=n).astype(float)
     values[rng.random(n) < 0.01] = np.nan            # some blanks: not reported
@@ -52,7 +53,7 @@ def synthesise(contracts: int, quarters: int = QUARTERS, seed: int = 1):
         {"contract": ref, "indicator": ind.code, "value": ind.target, "tolerance": ind.tolerance,
          "direction": ind.better, "effective_year": FIRST.year, "effective_quarter": FIRST.quarter,
          "created_at": None, "created_by": "bench"}
-        for ref in references for ind in INDICATORS if ind.target is not None
+        for ref in references for ind in catalogue.indicators if ind.target is not None
     ])
     return measures, terms, targets
 
@@ -75,18 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_indicators")
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--type", default="domestic-abuse", help="contract type (default domestic-abuse)")
     args = parser.parse_args(argv)
+    catalogue = get_type(args.type)
 
-    print(f"compute_indicators: {len(INDICATORS)} indicators x 2 bases, {QUARTERS} quarters, "
-          f"{len(MEASURES)} measures; best of {args.repeat}")
+    print(f"compute_indicators ({catalogue.name}): {len(catalogue.indicators)} indicators x 2 bases, "
+          f"{QUARTERS} quarters, {len(catalogue.measures)} measures; best of {args.repeat}")
     print(f"{'contracts':>9} {'rows out':>9} {'seconds':>8} {'per contract (ms)':>18} "
           f"{'baseline (s)':>12} {'x baseline':>10}")
     per_contract = []
     largest = 0.0
     for size in args.sizes:
-        measures, terms, targets = synthesise(size)
-        rows = len(compute_indicators(measures, terms, targets))
-        seconds = best_of(lambda: compute_indicators(measures, terms, targets), args.repeat)
+        measures, terms, targets = synthesise(catalogue, size)
+        rows = len(compute_indicators(measures, terms, targets, catalogue))
+        seconds = best_of(lambda: compute_indicators(measures, terms, targets, catalogue), args.repeat)
         base = best_of(lambda: baseline(measures), args.repeat)
         per_contract.append(seconds / size)
         largest = seconds

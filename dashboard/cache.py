@@ -9,10 +9,14 @@
 - After storing something a page may call :func:`clear` to drop every cached
   result at once (not needed for correctness, only to free memory sooner).
 
-Usage in a page (the sidebar's :class:`dashboard.state.Selection` carries the version)::
+Usage in a page (the sidebar's :class:`dashboard.state.Selection` carries the version and
+the name of the contract's type)::
 
     sel = state.current()
     table = cache.indicators(sel.contract, sel.version)
+
+A loader that needs the contract type's catalogue takes the type's NAME (a string,
+cheap to hash) and looks the catalogue up with :func:`catalogue`.
 
 Loaders return copies (``st.cache_data`` pickles), so callers may change them.
 """
@@ -52,6 +56,14 @@ def data_version() -> str:
     from records.data_version import data_version as query
 
     return query(engine())
+
+
+def catalogue(type_name: str):
+    """The catalogue of a contract type by name (``models.contract_types.get_type``: read once,
+    again only when its file changes); ``ContractTypeError`` when it is missing or faulty."""
+    from models.contract_types import get_type
+
+    return get_type(type_name)
 
 
 def clear() -> None:
@@ -115,27 +127,29 @@ def quarters(contract: str, version: str) -> list[Quarter]:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _narrative(url: str, version: str, contract: str, year: int, quarter: int) -> list[str]:
+def _narrative(url: str, version: str, contract: str, type_name: str, year: int, quarter: int) -> list[str]:
     from indicators.narrative import narrative
 
-    return narrative(_indicators(url, version, contract), contract, Quarter(year, quarter))
+    return narrative(_indicators(url, version, contract), contract, Quarter(year, quarter),
+                     catalogue(type_name))
 
 
-def narrative(contract: str, quarter: Quarter, version: str) -> list[str]:
+def narrative(contract: str, type_name: str, quarter: Quarter, version: str) -> list[str]:
     """The engine's sentences about the quarter (``indicators.narrative.narrative``)."""
-    return _narrative(database_url(), version, contract, quarter.year, quarter.quarter)
+    return _narrative(database_url(), version, contract, type_name, quarter.year, quarter.quarter)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _quarter_return(url: str, version: str, contract: str, year: int, quarter: int):
+def _quarter_return(url: str, version: str, contract: str, year: int, quarter: int, actor):
     from records.commentary import quarter_return
 
-    return quarter_return(_engine_for(url), contract, Quarter(year, quarter))
+    return quarter_return(_engine_for(url), contract, Quarter(year, quarter), actor)
 
 
-def quarter_return(contract: str, quarter: Quarter, version: str):
-    """The quarter's current submission: commentary and warnings (``records.commentary``)."""
-    return _quarter_return(database_url(), version, contract, quarter.year, quarter.quarter)
+def quarter_return(contract: str, quarter: Quarter, version: str, actor):
+    """The quarter's current submission: commentary and warnings (``records.commentary``), as
+    ``actor`` (``users.Actor``, part of the cache key) may read it."""
+    return _quarter_return(database_url(), version, contract, quarter.year, quarter.quarter, actor)
 
 
 def cached(func):
@@ -151,15 +165,16 @@ def cached(func):
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _spc_summary(url: str, version: str, contract: str, year: int, quarter: int) -> pd.DataFrame:
+def _spc_summary(url: str, version: str, contract: str, type_name: str, year: int, quarter: int) -> pd.DataFrame:
     from indicators.spc import spc_summary
 
-    return spc_summary(_indicators(url, version, contract), contract, Quarter(year, quarter))
+    return spc_summary(_indicators(url, version, contract), contract, catalogue(type_name),
+                       Quarter(year, quarter))
 
 
-def spc_summary(contract: str, quarter: Quarter, version: str) -> pd.DataFrame:
+def spc_summary(contract: str, type_name: str, quarter: Quarter, version: str) -> pd.DataFrame:
     """SPC verdicts of every indicator on the quarters held up to ``quarter`` (quarter basis)."""
-    return _spc_summary(database_url(), version, contract, quarter.year, quarter.quarter)
+    return _spc_summary(database_url(), version, contract, type_name, quarter.year, quarter.quarter)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -175,42 +190,45 @@ def spc_chart(contract: str, indicator: str, version: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _overview(url: str, version: str, contract: str, year: int, quarter: int, today):
+def _overview(url: str, version: str, contract: str, type_name: str, year: int, quarter: int, today):
     from dashboard import views
 
+    kind = catalogue(type_name)
     chosen = Quarter(year, quarter)
     table = _indicators(url, version, contract)
     details = _contracts(url, version).set_index("contract").loc[contract].to_dict()
     details["contract"] = contract
-    grid = views.overview_grid(table, chosen, _spc_summary(url, version, contract, year, quarter))
+    grid = views.overview_grid(table, kind, chosen, _spc_summary(url, version, contract, type_name, year, quarter))
     return {
-        "card": views.contract_card(details, table, chosen, today),
+        "card": views.contract_card(details, table, kind, chosen, today),
         "grid": grid,
         "counts": views.rag_counts(grid),
         "missing": views.missing_note(table, chosen),
-        "figures": views.key_figures(table, _measures(url, version, contract), chosen),
+        "figures": views.key_figures(table, _measures(url, version, contract), kind, chosen),
     }
 
 
-def overview(contract: str, quarter: Quarter, version: str) -> dict:
+def overview(contract: str, type_name: str, quarter: Quarter, version: str) -> dict:
     """Everything the Overview draws: ``card``, ``grid``, ``counts``, ``figures``."""
     from datetime import date
 
-    return _overview(database_url(), version, contract, quarter.year, quarter.quarter, date.today())
+    return _overview(database_url(), version, contract, type_name, quarter.year, quarter.quarter, date.today())
 
 
 @st.cache_data(show_spinner="Making the meeting pack…", max_entries=16)
-def _meeting_pack(url: str, version: str, contract: str, year: int, quarter: int, suppress: bool):
+def _meeting_pack(url: str, version: str, contract: str, year: int, quarter: int, suppress: bool, actor):
     from reports import build_pack
     from reports.images import NoBrowser
 
     try:
-        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress)
+        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, actor=actor)
     except NoBrowser:
         # Without Chromium the pack still goes out, without its chart images.
-        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, charts=False)
+        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, actor=actor,
+                          charts=False)
 
 
-def meeting_pack(contract: str, quarter: Quarter, version: str, suppress: bool = True):
-    """The meeting pack (``reports.Pack``: pdf and xlsx bytes) for a contract's quarter."""
-    return _meeting_pack(database_url(), version, contract, quarter.year, quarter.quarter, suppress)
+def meeting_pack(contract: str, quarter: Quarter, version: str, suppress: bool = True, *, actor):
+    """The meeting pack (``reports.Pack``: pdf and xlsx bytes) for a contract's quarter, made for
+    ``actor`` (``users.Actor``, part of the cache key; a provider's is always suppressed)."""
+    return _meeting_pack(database_url(), version, contract, quarter.year, quarter.quarter, suppress, actor)

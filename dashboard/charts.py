@@ -145,6 +145,17 @@ def empty(title: str, message: str = "No data for this chart yet.") -> go.Figure
     return fig
 
 
+def amber_edge(rows: pd.DataFrame) -> pd.Series | None:
+    """The edge of the amber band per quarter (target − tolerance, or + for a lower-is-better
+    indicator); None when the rows carry no tolerance (NaN where a quarter has none)."""
+    if "tolerance" not in rows or "direction" not in rows:
+        return None
+    tolerance = rows["tolerance"].astype(float)
+    lower = rows["direction"] == "lower"
+    edge = rows["target"].astype(float) + tolerance.where(lower, -tolerance)
+    return edge.where(tolerance > 0)
+
+
 def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str | None = None,
           in_months: bool = False, series_name: str = "Value") -> go.Figure:
     """One indicator over the quarters held: line, RAG-coloured points, target, SPC lines.
@@ -185,6 +196,14 @@ def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str
 
     if rows["target"].notna().any():
         target = rows["target"].astype(float) * scale
+        band = amber_edge(rows)
+        if band is not None and band.notna().any():
+            # The amber band: between the target and the edge of its tolerance (beyond it: red).
+            fig.add_trace(go.Scatter(x=x, y=target, mode="lines", line=dict(width=0, shape="hv"),
+                                     connectgaps=True, hoverinfo="skip", showlegend=False))
+            fig.add_trace(go.Scatter(x=x, y=band * scale, mode="lines", name="Amber band (tolerance)",
+                                     line=dict(width=0, shape="hv"), connectgaps=True, fill="tonexty",
+                                     fillcolor="rgba(230, 159, 0, 0.18)", hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=x, y=target, mode="lines", name="Target", connectgaps=True,
                                  line=dict(color=TARGET_COLOUR, dash="dash", width=1.5, shape="hv"),
                                  hoverinfo="skip"))
@@ -223,6 +242,9 @@ def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str
     if not in_months:
         _y_format(fig, unit)
         lines = list(y) + list(rows["target"].astype(float))
+        edge = amber_edge(rows)
+        if edge is not None:
+            lines += list(edge.dropna())
         if spc is not None and spc.reliable and spc.lower is not None:
             lines += [spc.lower, spc.upper]
         _whole_ticks(fig, lines, unit)

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import formats as fmt
+from dashboard import state
 from dashboard.state import Selection, page_key
 
 #: Plotly's toolbar, trimmed to what a monitor uses.
@@ -21,20 +22,23 @@ BASES = ("quarter", "ytd")
 
 #: Column widths of the overview's grid, so that every column fits a meeting-room screen.
 OVERVIEW_GRID_COLUMNS = {
-    "Service": st.column_config.TextColumn(width=70),
-    "Indicator": st.column_config.TextColumn(width=202),
-    "Quarter": st.column_config.TextColumn(width=56),
-    "Counts": st.column_config.TextColumn(width=136),
-    "Target": st.column_config.TextColumn(width=54),
-    "RAG": st.column_config.TextColumn(width=76),
+    # Together 970 px: the grid fits a 1440-pixel screen beside the sidebar without scrolling sideways.
+    "Service": st.column_config.TextColumn(width=62),
+    "Indicator": st.column_config.TextColumn(width=160),
+    "Quarter": st.column_config.TextColumn(
+        width=54, help="Whole, or to one decimal where the whole number would hide why it has its RAG."),
+    "Counts": st.column_config.TextColumn(width=118),
+    "Target": st.column_config.TextColumn(
+        width=110, help="The target, and its amber band: a value within the tolerance is amber; beyond it, red."),
+    "RAG": st.column_config.TextColumn(width=70, help="Why each is red or amber: below the grid."),
     "Change on previous quarter": st.column_config.TextColumn(
-        "Since last quarter", width=112,
+        "Since last quarter", width=96,
         help="Change on the previous quarter, better or worse by the indicator's direction; "
-             "a percentage changes in percentage points."),
+             "a percentage changes in percentage points. " + fmt.ROUNDING_RULE),
     "Year to date": st.column_config.TextColumn(
-        width=124, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
-    "Variation": st.column_config.TextColumn(width=112, help=fmt.SPC_KEY),
-    "Assurance": st.column_config.TextColumn(width=104, help=fmt.SPC_KEY),
+        width=108, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
+    "Variation": st.column_config.TextColumn(width=96, help=fmt.SPC_KEY),
+    "Assurance": st.column_config.TextColumn(width=96, help=fmt.SPC_KEY),
 }
 
 
@@ -55,8 +59,17 @@ def table_height(rows: int) -> int:
 _table_height = table_height   # chart_with_table's own argument hides the name
 
 
+#: Key figures (``st.metric``) in type that shrinks with the screen, so that no sum of money is
+#: cut short ("£1,312,…") on a 1280-pixel screen; never cut, whatever the width.
+SCREEN_STYLE = """<style>
+  [data-testid="stMetricValue"] { font-size: clamp(1.3rem, 1.9vw, 2.25rem); }
+  [data-testid="stMetricValue"] * { overflow: visible !important; text-overflow: clip !important; }
+</style>"""
+
+
 def page_header(title: str, selection: Selection) -> None:
     """The page title with the contract and quarter it shows."""
+    st.html(SCREEN_STYLE)
     st.title(title)
     if selection.contract and selection.quarter:
         provider = selection.contract_details.get("provider") or ""
@@ -64,12 +77,21 @@ def page_header(title: str, selection: Selection) -> None:
 
 
 def basis_switch(page: str, label: str = "Show figures for") -> str:
-    """The quarter / year-to-date switch of a page; returns ``quarter`` or ``ytd``."""
+    """The quarter / year-to-date switch of a page; returns ``quarter`` or ``ytd``.
+
+    The choice is every page's (``state.basis``): it is kept when moving to another page
+    and written to the URL (``basis=ytd``), so a link or Back gives the same figures.
+    """
     key = page_key(page, "basis")
-    if st.session_state.get(key) not in BASES:
-        st.session_state[key] = "quarter"
+    shown = st.session_state.get(key)
+    if shown in BASES and shown != state.basis_shown(key):
+        state.remember_basis(shown, key)     # set since the switch was last drawn
+    else:
+        st.session_state[key] = state.basis()
+        state.remember_basis(state.basis(), key)
     choice = st.segmented_control(label, BASES, key=key, required=True,
                                   format_func=lambda b: "Each quarter" if b == "quarter" else "Year to date",
+                                  on_change=lambda: state.remember_basis(st.session_state.get(key), key),
                                   help="Each quarter on its own, or the financial year to date at each quarter.")
     return choice or "quarter"
 
@@ -81,6 +103,10 @@ def chart_with_table(fig: go.Figure | dict, table: pd.DataFrame, key: str, *, no
     Both sit in a container keyed ``key`` (letters, digits, ``-`` and ``_``), which
     tests find with ``AppTest.get_by_key`` and browsers with the class ``st-key-<key>``.
     """
+    if isinstance(fig, dict) and not fig.get("data"):
+        # An empty chart (one that says why it is empty) as a dict is refused by Plotly's
+        # check for empty data; as a Figure it is taken as already checked.
+        fig = go.Figure(fig)
     with st.container(key=key):
         chart_column, table_column = st.columns([5, 4], gap="medium")
         with chart_column:

@@ -1,8 +1,11 @@
 """Blocks the service pages are made of: each draws one chart with its table beside it.
 
-A block loads through :mod:`dashboard.cache`, shapes with :mod:`dashboard.views`,
-builds the figure with :mod:`dashboard.charts` and draws with
-:func:`dashboard.layout.chart_with_table`. Pages pick blocks and order them.
+A service page is a list of blocks in its contract type's file (``[[pages.blocks]]``,
+``models.catalogue.Block``); :func:`draw_page` draws them in order. A block loads
+through :mod:`dashboard.cache`, shapes with :mod:`dashboard.views`, builds the
+figure with :mod:`dashboard.charts` and draws with
+:func:`dashboard.layout.chart_with_table`. Nothing here names a measure or an
+indicator: the block says which.
 """
 
 from __future__ import annotations
@@ -10,11 +13,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import cache, charts, layout, views
 import formats as fmt
+from dashboard import cache, charts, layout, views
 from dashboard.state import Selection
-from models.catalogue import INDICATORS_BY_CODE, MEASURES_BY_CODE
+from models.catalogue import Block, Catalogue, Page
 from models.periods import Quarter
+
+#: The colour schemes a block may name (``colours = "bands"``).
+COLOURS = {"good_neutral_bad": charts.GOOD_NEUTRAL_BAD, "bands": charts.BANDS}
+
+#: Block kinds that follow the page's quarter / year-to-date switch (unless the block fixes a basis).
+FOLLOWS_BASIS = frozenset({"trend", "trends_together", "service_trends", "stacked_bars", "outcomes", "spend"})
 
 
 def _period_label(quarter: Quarter, basis: str) -> str:
@@ -26,15 +35,15 @@ def _suffix(basis: str) -> str:
 
 
 # Each block is built by a cached function of plain arguments (the database URL, data
-# version, contract, quarter and the block's own) that returns the figure as a dict with
-# its table and note: building a Plotly figure costs tens of milliseconds, a cached dict
-# next to nothing, so a warm rerun only draws.
+# version, contract, its type's name, quarter and the block's own) that returns the
+# figure as a dict with its table and note: building a Plotly figure costs tens of
+# milliseconds, a cached dict next to nothing, so a warm rerun only draws.
 Built = tuple[dict, pd.DataFrame, str | None]
 
 
-def _where(selection: Selection) -> tuple[str, str, str, int, int]:
-    return (cache.database_url(), selection.version, selection.contract, selection.quarter.year,
-            selection.quarter.quarter)
+def _where(selection: Selection) -> tuple[str, str, str, str, int, int]:
+    return (cache.database_url(), selection.version, selection.contract, selection.contract_type,
+            selection.quarter.year, selection.quarter.quarter)
 
 
 def _draw(built: Built, key: str) -> None:
@@ -43,11 +52,12 @@ def _draw(built: Built, key: str) -> None:
 
 
 @cache.cached
-def _trend(url: str, version: str, contract: str, year: int, quarter: int, code: str, basis: str,
-           in_months: bool, title: str | None) -> Built:
-    ind = INDICATORS_BY_CODE[code]
+def _trend(url: str, version: str, contract: str, type_name: str, year: int, quarter: int, code: str,
+           basis: str, in_months: bool, title: str | None) -> Built:
+    catalogue = cache.catalogue(type_name)
+    ind = catalogue.indicators_by_code[code]
     table = cache.indicators(contract, version)
-    rows = views.trend_rows(table, code, basis)
+    rows = views.trend_rows(table, catalogue, code, basis)
     spc = cache.spc_chart(contract, code, version) if basis == "quarter" else None
     fig = charts.trend(rows, f"{title or ind.label}, {_suffix(basis)}", ind.unit, spc=spc,
                        highlight=_period_label(Quarter(year, quarter), basis), in_months=in_months,
@@ -56,13 +66,18 @@ def _trend(url: str, version: str, contract: str, year: int, quarter: int, code:
     if basis == "ytd" and (rows["missing_quarters"].fillna("") != "").any():
         note = ((note + " ") if note else "") + ("A year to date that lacks a quarter not held counts "
                                                  "only the quarters held.")
-    return fig.to_dict(), views.trend_table(rows, code), note
+    return fig.to_dict(), views.trend_table(rows, catalogue, code), note
 
 
 def indicator_trend(selection: Selection, code: str, basis: str, *, in_months: bool = False,
-                    title: str | None = None) -> None:
+                    title: str | None = None, key: str | None = None) -> None:
     """One indicator over every quarter held: target, RAG points, SPC lines, hover counts."""
-    _draw(_trend(*_where(selection), code, basis, in_months, title), key=f"trend_{code}_{basis}")
+    _draw(_trend(*_where(selection), code, basis, in_months, title), key=key or trend_key(code, basis))
+
+
+def trend_key(code: str, basis: str) -> str:
+    """The key of an indicator's trend (tests and browsers find its table by it)."""
+    return f"trend_{code}_{basis}"
 
 
 def spc_note(spc) -> str | None:
@@ -82,52 +97,55 @@ def spc_note(spc) -> str | None:
 
 
 @cache.cached
-def _together(url: str, version: str, contract: str, year: int, quarter: int, codes: tuple[str, ...],
-              basis: str, title: str) -> Built:
-    long = views.several_trends(cache.indicators(contract, version), codes, basis)
-    fig = charts.several_lines(long, f"{title}, {_suffix(basis)}", INDICATORS_BY_CODE[codes[0]].unit,
+def _together(url: str, version: str, contract: str, type_name: str, year: int, quarter: int,
+              codes: tuple[str, ...], basis: str, title: str) -> Built:
+    catalogue = cache.catalogue(type_name)
+    long = views.several_trends(cache.indicators(contract, version), catalogue, codes, basis)
+    fig = charts.several_lines(long, f"{title}, {_suffix(basis)}", catalogue.indicators_by_code[codes[0]].unit,
                                highlight=_period_label(Quarter(year, quarter), basis))
-    return fig.to_dict(), views.several_trends_table(long, codes), None
+    return fig.to_dict(), views.several_trends_table(long, catalogue, codes), None
 
 
-def indicators_together(selection: Selection, codes: tuple[str, ...], basis: str, title: str) -> None:
+def indicators_together(selection: Selection, codes: tuple[str, ...], basis: str, title: str, *,
+                        key: str | None = None) -> None:
     """Several indicators with the same unit on one chart (One Stop's three response measures)."""
-    _draw(_together(*_where(selection), tuple(codes), basis, title), key=f"together_{codes[0]}_{basis}")
+    _draw(_together(*_where(selection), tuple(codes), basis, title), key=key or f"together_{codes[0]}_{basis}")
 
 
 @cache.cached
-def _stacked(url: str, version: str, contract: str, year: int, quarter: int, codes: tuple[str, ...],
-             basis: str, title: str, names: dict[str, str], y_title: str, beside: str | None,
-             stacked: bool, colours: tuple[str, ...] | None) -> Built:
+def _stacked(url: str, version: str, contract: str, type_name: str, year: int, quarter: int,
+             codes: tuple[str, ...], basis: str, title: str, names: dict[str, str], y_title: str,
+             beside: str | None, stacked: bool, colours: tuple[str, ...] | None) -> Built:
+    catalogue = cache.catalogue(type_name)
     all_codes = ((beside,) if beside else ()) + codes
-    series = views.measure_series(cache.measures(contract, version), all_codes, basis)
+    series = views.measure_series(cache.measures(contract, version), catalogue, all_codes, basis)
     fig = charts.stacked_bars(series, [(c, names[c]) for c in codes], f"{title}, {_suffix(basis)}",
                               y_title=y_title, highlight=_period_label(Quarter(year, quarter), basis),
                               extra_bar=(beside, names[beside]) if beside else None, stacked=stacked,
                               colours=colours)
-    return fig.to_dict(), views.measures_table(series, all_codes, names), None
+    return fig.to_dict(), views.measures_table(series, catalogue, all_codes, names), None
 
 
 def measures_stacked(selection: Selection, codes: tuple[str, ...], basis: str, title: str, *,
-                     names: dict[str, str] | None = None, y_title: str = "People",
-                     beside: str | None = None, stacked: bool = True,
-                     colours: tuple[str, ...] | None = None, key: str) -> None:
+                     names: dict[str, str], y_title: str = "People", beside: str | None = None,
+                     stacked: bool = True, colours: tuple[str, ...] | None = None, key: str) -> None:
     """Measures stacked per quarter (risk change of closed cases, children by age band).
 
+    ``names``: the name each measure is drawn under (``beside`` included).
     ``beside``: a measure drawn as its own bar next to the stack (women resident).
     ``stacked=False``: side by side instead (measures that are not parts of a whole).
     """
-    every = ((beside,) if beside else ()) + tuple(codes)
-    names = {c: (names or {}).get(c, MEASURES_BY_CODE[c].label) for c in every}
     _draw(_stacked(*_where(selection), tuple(codes), basis, title, names, y_title, beside, stacked,
                    tuple(colours) if colours else None), key=key)
 
 
 @cache.cached
-def _outcomes(url: str, version: str, contract: str, year: int, quarter: int, codes: tuple[str, ...],
-              total_code: str, basis: str, title: str, names: dict[str, str], total_name: str) -> Built:
+def _outcomes(url: str, version: str, contract: str, type_name: str, year: int, quarter: int,
+              codes: tuple[str, ...], total_code: str, basis: str, title: str, names: dict[str, str],
+              total_name: str) -> Built:
+    catalogue = cache.catalogue(type_name)
     chosen = Quarter(year, quarter)
-    series = views.measure_series(cache.measures(contract, version), codes + (total_code,), basis)
+    series = views.measure_series(cache.measures(contract, version), catalogue, codes + (total_code,), basis)
     values = views.at_quarter(series, chosen)
     breakdown = views.breakdown_table(values, values.get(total_code), names, total_name)
     period = _period_label(chosen, basis)
@@ -149,11 +167,13 @@ def outcomes(selection: Selection, codes: tuple[str, ...], total_code: str, basi
 
 
 @cache.cached
-def _funnel(url: str, version: str, contract: str, year: int, quarter: int,
+def _funnel(url: str, version: str, contract: str, type_name: str, year: int, quarter: int,
             stages: tuple[tuple[str, str], ...], title: str) -> Built:
+    catalogue = cache.catalogue(type_name)
     chosen = Quarter(year, quarter)
     codes = tuple(code for code, _ in stages)
-    values = views.at_quarter(views.measure_series(cache.measures(contract, version), codes, "ytd"), chosen)
+    values = views.at_quarter(views.measure_series(cache.measures(contract, version), catalogue, codes, "ytd"),
+                              chosen)
     fig = charts.funnel([(name, values.get(code)) for code, name in stages],
                         f"{title}, {fmt.period(chosen, 'ytd')}")
     note = views.missing_note(cache.indicators(contract, version), chosen)
@@ -165,23 +185,117 @@ def funnel(selection: Selection, stages: tuple[tuple[str, str], ...], title: str
     _draw(_funnel(*_where(selection), tuple(stages), title), key=key)
 
 
+#: The spend chart's title when its block gives none.
+SPEND_TITLE = "Spend by service against the contract value"
+
+
 @cache.cached
-def _spend(url: str, version: str, contract: str, year: int, quarter: int, basis: str) -> Built:
-    series = views.spend_series(cache.measures(contract, version), cache.indicators(contract, version), basis)
-    codes = INDICATORS_BY_CODE["FN-SPEND"].numerator
-    names = [(c, MEASURES_BY_CODE[c].label.replace("Expenditure: ", "")) for c in codes]
-    fig = charts.stacked_bars(series, names, f"Spend by service against the contract value, {_suffix(basis)}",
+def _spend(url: str, version: str, contract: str, type_name: str, year: int, quarter: int, code: str,
+           names: dict[str, str], title: str, basis: str) -> Built:
+    catalogue = cache.catalogue(type_name)
+    series = views.spend_series(cache.measures(contract, version), cache.indicators(contract, version),
+                                catalogue, code, basis)
+    parts = [(c, names[c]) for c in catalogue.indicators_by_code[code].numerator]
+    fig = charts.stacked_bars(series, parts, f"{title}, {_suffix(basis)}",
                               y_title="Spend", money=True, highlight=_period_label(Quarter(year, quarter), basis),
                               line=("contract_value", "Contract value (pro rata)"))
-    return fig.to_dict(), views.spend_table(series), None
+    return fig.to_dict(), views.spend_table(series, catalogue, code, names), None
 
 
-def spend(selection: Selection, basis: str, *, key: str = "finance_spend") -> None:
-    """Spend by service per quarter against the pro-rata contract value."""
-    _draw(_spend(*_where(selection), basis), key=key)
+def spend(selection: Selection, code: str, basis: str, *, names: dict[str, str], title: str = SPEND_TITLE,
+          key: str) -> None:
+    """The money measures of a spend indicator per quarter against the pro-rata contract value."""
+    _draw(_spend(*_where(selection), code, names, title, basis), key=key)
 
 
 def no_data_note(selection: Selection) -> None:
     """Says what 'no data' means, once per page."""
     st.caption("'no data' means the provider left the figure blank or a quarter is not held: "
                "it is never counted as zero.")
+
+
+# --- a whole page, block by block ------------------------------------------------------------
+
+
+def _basis_at(page: Page) -> int | None:
+    """Where the page's quarter / year-to-date switch goes: before the section (its heading)
+    of the first block that follows it; None when no block does."""
+    for index, block in enumerate(page.blocks):
+        if block.kind in FOLLOWS_BASIS and block.basis is None:
+            return index - 1 if index and page.blocks[index - 1].kind == "header" else index
+    return None
+
+
+def _block_key(page: Page, block: Block, basis: str) -> str:
+    """A key for a block's container, stable across reruns. An indicator's trend keeps
+    ``trend_<code>_<basis>`` wherever it is drawn (tests and browsers find its table by it);
+    other blocks are named by the page, the kind and their first code."""
+    if block.kind == "trend":
+        return trend_key(block.indicator, basis)
+    if block.kind == "trends_together":
+        return f"together_{block.indicators[0]}_{basis}"
+    first = block.indicator or (block.indicators or block.measures or ("",))[0]
+    return f"{page.slug}_{block.kind}_{first}".rstrip("_")
+
+
+def _unique(key: str, drawn: set[str]) -> str:
+    """``key``, or ``key_2``, ``key_3``… when the page has already drawn a container of that key
+    (a type file may show one indicator twice on a page; Streamlit refuses a repeated key)."""
+    unique, n = key, 1
+    while unique in drawn:
+        n += 1
+        unique = f"{key}_{n}"
+    drawn.add(unique)
+    return unique
+
+
+def draw_block(selection: Selection, catalogue: Catalogue, page: Page, block: Block, basis: str,
+               drawn: set[str]) -> None:
+    """One block of a service page (``models.catalogue.Block``), on ``basis`` unless it fixes its
+    own; ``drawn`` holds the keys the page has used so far."""
+    basis = block.basis or basis
+    key = _unique(_block_key(page, block, basis), drawn) if block.kind not in {"header", "note",
+                                                                               "service_trends"} else ""
+    if block.kind == "header":
+        st.header(block.text)
+    elif block.kind == "note":
+        st.caption(block.text)
+    elif block.kind == "trend":
+        indicator_trend(selection, block.indicator, basis, in_months=block.in_months, title=block.title,
+                        key=key)
+    elif block.kind == "trends_together":
+        indicators_together(selection, block.indicators, basis,
+                            block.title or " and ".join(catalogue.indicators_by_code[c].short
+                                                        for c in block.indicators), key=key)
+    elif block.kind == "service_trends":
+        for indicator in catalogue.indicators_for(block.service):
+            indicator_trend(selection, indicator.code, basis, key=_unique(trend_key(indicator.code, basis), drawn))
+    elif block.kind == "stacked_bars":
+        names = block.named()
+        if block.beside:
+            names[block.beside] = block.beside_name
+        measures_stacked(selection, block.measures, basis, block.title, names=names, y_title=block.y_title,
+                         beside=block.beside, stacked=not block.side_by_side,
+                         colours=COLOURS.get(block.colours), key=key)
+    elif block.kind == "outcomes":
+        outcomes(selection, block.measures, block.total, basis, block.title, names=block.named(),
+                 total_name=block.total_name, key=key)
+    elif block.kind == "funnel":
+        funnel(selection, tuple(zip(block.measures, block.names)), block.title, key=key)
+    elif block.kind == "spend":
+        spend(selection, block.indicator, basis, names=block.named(), title=block.title or SPEND_TITLE, key=key)
+    else:   # the type file's validation knows every kind; a new kind needs drawing here
+        st.warning(f"This page has a block of a kind the dashboard cannot draw: {block.kind!r}.")
+
+
+def draw_page(selection: Selection, catalogue: Catalogue, page: Page) -> None:
+    """A whole service page: its blocks in order, the quarter / year-to-date switch where the
+    first block that follows it begins, and what 'no data' means at the foot."""
+    switch_at = _basis_at(page)
+    basis = "quarter"
+    drawn: set[str] = set()
+    for index, block in enumerate(page.blocks):
+        if index == switch_at:
+            basis = layout.basis_switch(page.slug)
+        draw_block(selection, catalogue, page, block, basis, drawn)
+    no_data_note(selection)

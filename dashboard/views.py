@@ -6,8 +6,10 @@ figures the engine does not give (the contract card's value to date, a
 measure's year to date for a chart) are computed here in plain, tested
 functions, by the same rules the engine uses.
 
-No Streamlit here: the functions take DataFrames and return DataFrames or
-dataclasses, so that tests and reports can call them directly.
+No Streamlit here: the functions take DataFrames and the contract type's
+catalogue (``models.catalogue.Catalogue``, an argument: nothing here names a
+measure or an indicator) and return DataFrames or dataclasses, so that tests
+and reports can call them directly.
 """
 
 from __future__ import annotations
@@ -19,17 +21,8 @@ import numpy as np
 import pandas as pd
 
 import formats as fmt
-from models.catalogue import (
-    Capacity,
-    CONTRACT_VALUE,
-    FRESH_START,
-    ONE_STOP,
-    REFUGE,
-    INDICATORS,
-    INDICATORS_BY_CODE,
-    MEASURES_BY_CODE,
-)
 from indicators.engine import measure_values
+from models.catalogue import CONTRACT_VALUE, Capacity, Catalogue, Indicator
 from models.periods import Quarter
 
 #: Column names of the tables, in the words a monitor uses.
@@ -66,65 +59,77 @@ def _first(rows: pd.DataFrame, column: str):
 # --- words for numerators and denominators -------------------------------------------------
 
 
-def _measure_words(codes: tuple[str, ...]) -> str:
-    labels = [MEASURES_BY_CODE[c].label for c in codes]
-    if len(labels) == 1:
-        return labels[0]
-    return " + ".join(labels)
+def _measure_words(catalogue: Catalogue, codes: tuple[str, ...]) -> str:
+    return " + ".join(catalogue.measures_by_code[c].label for c in codes)
 
 
-def numerator_words(code: str, basis: str = "quarter") -> str:
+def numerator_words(catalogue: Catalogue, code: str, basis: str = "quarter") -> str:
     """What an indicator's numerator counts, in the catalogue's words."""
-    ind = INDICATORS_BY_CODE[code]
-    return _measure_words(ind.numerator_for(basis))
+    return _measure_words(catalogue, catalogue.indicators_by_code[code].numerator_for(basis))
 
 
-def denominator_words(code: str) -> str:
+def denominator_words(catalogue: Catalogue, code: str) -> str:
     """What an indicator's denominator counts, in the catalogue's words ('' for a count)."""
-    ind = INDICATORS_BY_CODE[code]
+    ind = catalogue.indicators_by_code[code]
     if ind.denominator is None:
         return ""
     if isinstance(ind.denominator, Capacity):
         return "Unit-nights available (units × days under contract − unit-nights lost)"
     if ind.denominator == CONTRACT_VALUE:
         return "Contract value for the period (annual value, pro rata)"
-    return _measure_words(ind.denominator)
+    return _measure_words(catalogue, ind.denominator)
 
 
-def _is_money(code: str) -> bool:
-    ind = INDICATORS_BY_CODE[code]
-    return all(MEASURES_BY_CODE[c].type == "money" for c in ind.numerator)
+def _is_money(catalogue: Catalogue, code: str) -> bool:
+    ind = catalogue.indicators_by_code[code]
+    return all(catalogue.measures_by_code[c].type == "money" for c in ind.numerator)
 
 
-def counts_text(code: str, numerator, denominator) -> str:
+def counts_text(catalogue: Catalogue, code: str, numerator, denominator) -> str:
     """``62 of 67`` for a ratio; ``£393,000 of £393,746`` for spend; '' for a plain count."""
-    ind = INDICATORS_BY_CODE[code]
+    ind = catalogue.indicators_by_code[code]
     if not ind.is_ratio:
         return ""
     if ind.unit == "days":
         if fmt.is_missing(numerator) or fmt.is_missing(denominator):
             return fmt.NO_DATA
         return f"{fmt.whole(numerator)} ÷ {fmt.whole(denominator)}"
-    return fmt.fraction(numerator, denominator, money_values=_is_money(code))
+    return fmt.fraction(numerator, denominator, money_values=_is_money(catalogue, code))
 
 
-def hover_text(code: str, row: dict | pd.Series, basis: str) -> str:
+def hover_text(catalogue: Catalogue, code: str, row: dict | pd.Series, basis: str) -> str:
     """The hover of one point: period, value, RAG, target, numerator and denominator."""
-    ind = INDICATORS_BY_CODE[code]
+    ind = catalogue.indicators_by_code[code]
     lines = [f"<b>{fmt.period((row['year'], row['quarter']), basis)}</b>",
              f"{ind.short}: <b>{fmt.value(row['value'], ind.unit)}</b>"]
     if row.get("not_held") is True:
         return "<br>".join(lines + ["No return is held for this quarter."])
     if not fmt.is_missing(row.get("target")):
-        lines.append(f"Target {fmt.value(row['target'], ind.unit)}: {fmt.rag(row.get('rag'), 'no data')}")
-    money_values = _is_money(code)
+        lines[1] = f"{ind.short}: <b>{_rag_value(row, ind.unit)}</b>"
+        lines.append(f"Target {fmt.target_band(row['target'], row.get('tolerance'), row.get('direction'), ind.unit)}: "
+                     f"{fmt.rag(row.get('rag'), 'no data')}")
+        reason = rag_reason(row, ind.unit)
+        if reason:
+            lines.append(reason)
+    money_values = _is_money(catalogue, code)
     if ind.is_ratio:
-        lines.append(f"{numerator_words(code, basis)}: {fmt.count(row['numerator'], money_values)}")
+        lines.append(f"{numerator_words(catalogue, code, basis)}: {fmt.count(row['numerator'], money_values)}")
         den_money = money_values or ind.denominator == CONTRACT_VALUE
-        lines.append(f"{denominator_words(code)}: {fmt.count(row['denominator'], den_money)}")
+        lines.append(f"{denominator_words(catalogue, code)}: {fmt.count(row['denominator'], den_money)}")
     if basis == "ytd" and row.get("missing_quarters"):
         lines.append(f"Not held: {row['missing_quarters']}")
     return "<br>".join(lines)
+
+
+def _rag_value(row, unit: str) -> str:
+    """The value beside its RAG (one decimal where the whole number would hide why)."""
+    return fmt.rag_value(row["value"], unit, row.get("target"), row.get("tolerance"), row.get("direction"))
+
+
+def rag_reason(row, unit: str) -> str:
+    """The sentence that decides an engine row's RAG (``formats.rag_reason``), with its first
+    letter as written; '' without a value or a target."""
+    return fmt.rag_reason(row.get("value"), unit, row.get("target"), row.get("tolerance"), row.get("direction"))
 
 
 # --- trends --------------------------------------------------------------------------------
@@ -152,7 +157,8 @@ def _with_gaps(rows: pd.DataFrame, code: str) -> pd.DataFrame:
     return full
 
 
-def trend_rows(indicators: pd.DataFrame, code: str, basis: str = "quarter") -> pd.DataFrame:
+def trend_rows(indicators: pd.DataFrame, catalogue: Catalogue, code: str,
+               basis: str = "quarter") -> pd.DataFrame:
     """One indicator over every quarter held, oldest first, ready to chart and to tabulate.
 
     Columns: the engine's (year, quarter, period, value, numerator, denominator,
@@ -161,41 +167,45 @@ def trend_rows(indicators: pd.DataFrame, code: str, basis: str = "quarter") -> p
     """
     rows = _with_gaps(_rows(indicators, basis, indicator=code).sort_values("period"), code)
     rows["label"] = [fmt.period((y, q), basis) for y, q in zip(rows["year"], rows["quarter"])]
-    rows["hover"] = [hover_text(code, r, basis) for r in rows.to_dict("records")]
+    rows["hover"] = [hover_text(catalogue, code, r, basis) for r in rows.to_dict("records")]
     return rows.reset_index(drop=True)
 
 
-def trend_table(rows: pd.DataFrame, code: str) -> pd.DataFrame:
+def trend_table(rows: pd.DataFrame, catalogue: Catalogue, code: str) -> pd.DataFrame:
     """The table beside a trend chart: every value in UK format, 'no data' where missing."""
-    ind = INDICATORS_BY_CODE[code]
+    ind = catalogue.indicators_by_code[code]
     not_held = rows["not_held"].fillna(False).astype(bool) if "not_held" in rows else \
         pd.Series(False, index=rows.index)
+    records = rows.to_dict("records")
     table = pd.DataFrame({QUARTER_COL: rows["label"],
-                          "Value": [fmt.value(v, ind.unit) for v in rows["value"]]})
+                          "Value": [_rag_value(r, ind.unit) for r in records]})
     if ind.is_ratio:
-        table["Counts"] = [counts_text(code, n, d) for n, d in zip(rows["numerator"], rows["denominator"])]
+        table["Counts"] = [counts_text(catalogue, code, n, d)
+                           for n, d in zip(rows["numerator"], rows["denominator"])]
     if rows["target"].notna().any():
-        table["Target"] = ["" if gap else fmt.value(t, ind.unit) if not fmt.is_missing(t) else "none"
-                           for t, gap in zip(rows["target"], not_held)]
+        table["Target"] = ["" if gap else fmt.target_band(r["target"], r.get("tolerance"), r.get("direction"),
+                                                          ind.unit) if not fmt.is_missing(r["target"]) else "none"
+                           for r, gap in zip(records, not_held)]
         table["RAG"] = ["no return" if gap else fmt.rag(r, "no data") if not fmt.is_missing(t)
                         else "no target" for r, t, gap in zip(rows["rag"], rows["target"], not_held)]
     return table
 
 
-def several_trends(indicators: pd.DataFrame, codes: tuple[str, ...], basis: str = "quarter") -> pd.DataFrame:
-    """Several indicators side by side (the three One Stop response measures): long form."""
+def several_trends(indicators: pd.DataFrame, catalogue: Catalogue, codes: tuple[str, ...],
+                   basis: str = "quarter") -> pd.DataFrame:
+    """Several indicators of one unit side by side (a page's ``trends_together`` block): long form."""
     frames = []
     for code in codes:
-        rows = trend_rows(indicators, code, basis)
-        rows["series"] = INDICATORS_BY_CODE[code].short
+        rows = trend_rows(indicators, catalogue, code, basis)
+        rows["series"] = catalogue.indicators_by_code[code].short
         frames.append(rows)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def several_trends_table(long: pd.DataFrame, codes: tuple[str, ...]) -> pd.DataFrame:
+def several_trends_table(long: pd.DataFrame, catalogue: Catalogue, codes: tuple[str, ...]) -> pd.DataFrame:
     table = pd.DataFrame({QUARTER_COL: pd.unique(long["label"])}) if len(long) else pd.DataFrame()
     for code in codes:
-        ind = INDICATORS_BY_CODE[code]
+        ind = catalogue.indicators_by_code[code]
         rows = long[long["indicator"] == code].set_index("label")
         table[ind.short] = [fmt.value(rows["value"].get(label), ind.unit) if label in rows.index
                             else fmt.NO_DATA for label in table[QUARTER_COL]]
@@ -209,7 +219,7 @@ OVERVIEW_COLUMNS = ["Service", "Indicator", "Quarter", "Counts", "Target", "RAG"
                     "Change on previous quarter", "Year to date", "Variation", "Assurance"]
 
 
-def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
+def overview_grid(indicators: pd.DataFrame, catalogue: Catalogue, quarter: Quarter,
                   spc: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator with a target in force for the quarter: exceptions (red, amber) first.
 
@@ -220,7 +230,7 @@ def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
     quarter_rows = _rows(indicators, "quarter", quarter)
     ytd_rows = _rows(indicators, "ytd", quarter).set_index("indicator")
     spc_by = spc.set_index("indicator") if spc is not None and len(spc) else None
-    order = {ind.code: i for i, ind in enumerate(INDICATORS)}
+    order = {ind.code: i for i, ind in enumerate(catalogue.indicators)}
     previous_held = _previous_held(indicators, quarter)
     records = []
     for row in quarter_rows.to_dict("records"):
@@ -230,7 +240,7 @@ def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
         ytd = ytd_rows.loc[code] if code in ytd_rows.index else None
         ytd_text = fmt.NO_DATA
         if ytd is not None and not fmt.is_missing(ytd["value"]):
-            ytd_text = fmt.value(ytd["value"], unit)
+            ytd_text = _rag_value(ytd, unit)
             if not fmt.is_missing(ytd["rag"]):
                 ytd_text += f" {fmt.rag(ytd['rag'])}"
             if ytd["missing_quarters"]:
@@ -240,26 +250,36 @@ def overview_grid(indicators: pd.DataFrame, quarter: Quarter,
             variation, assurance = spc_by.at[code, "variation"], spc_by.at[code, "assurance"]
         records.append({
             "Service": row["service"],
-            "Indicator": INDICATORS_BY_CODE[code].short,
-            "Quarter": fmt.value(row["value"], unit),
-            "Counts": counts_text(code, row["numerator"], row["denominator"]),
-            "Target": fmt.value(row["target"], unit),
+            "Indicator": catalogue.indicators_by_code[code].short,
+            "Quarter": _rag_value(row, unit),
+            "Counts": counts_text(catalogue, code, row["numerator"], row["denominator"]),
+            "Target": fmt.target_band(row["target"], row.get("tolerance"), row.get("direction"), unit),
             "RAG": fmt.rag(row["rag"], "no data"),
-            "Change on previous quarter": fmt.change_with_trend(
-                row["change_previous"], unit, row["trend_previous"]) if previous_held
+            "Change on previous quarter": change_text(row, unit) if previous_held
             else NO_PREVIOUS_QUARTER,
             "Year to date": ytd_text,
             "Variation": fmt.variation(variation),
             "Assurance": fmt.assurance(assurance, "not yet"),
             "indicator": code,
             "rag": row["rag"] if not fmt.is_missing(row["rag"]) else None,
+            "why": rag_reason(row, unit),
             "_rag_order": fmt.RAG_ORDER.get(row["rag"], 3),
             "_order": order.get(code, 99),
         })
     grid = pd.DataFrame.from_records(
-        records, columns=OVERVIEW_COLUMNS + ["indicator", "rag", "_rag_order", "_order"])
+        records, columns=OVERVIEW_COLUMNS + ["indicator", "rag", "why", "_rag_order", "_order"])
     grid = grid.sort_values(["_rag_order", "_order"]).drop(columns=["_rag_order", "_order"])
     return grid.reset_index(drop=True)
+
+
+def change_text(row, unit: str) -> str:
+    """The change on the previous quarter by the one rounding rule (``formats.change_between``):
+    the difference of the whole figures shown, better or worse by the indicator's direction."""
+    previous = row.get("previous_value")
+    if fmt.is_missing(previous) and not fmt.is_missing(row.get("change_previous")) \
+            and not fmt.is_missing(row.get("value")):
+        previous = float(row["value"]) - float(row["change_previous"])
+    return fmt.change_between_with_trend(row.get("value"), previous, unit, row.get("trend_previous"))
 
 
 def rag_counts(grid: pd.DataFrame) -> dict[str, int]:
@@ -268,36 +288,31 @@ def rag_counts(grid: pd.DataFrame) -> dict[str, int]:
     return {key: int(counts.get(key, 0)) for key in ("red", "amber", "green", "no data")}
 
 
-#: The figures the overview lists beside the grid, by service: indicator or measure codes.
-#: Together with the grid they hold every figure of the council's quarterly report.
-KEY_FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (ONE_STOP, ("OS-PEOPLE", "OS-NEW", "OS04", "OS08", "OS09", "OS10", "OS11")),
-    (REFUGE, ("RF-WOMEN", "RF-CHILD", "RF06", "RF07", "RF08", "RF09", "RF13", "RF14", "RF-STAY",
-              "RF-DECLINED")),
-    (FRESH_START, ("FS01", "FS02", "FS03", "FS04", "FS07", "FS-ACTIVE", "FS-PARTNERS")),
-)
 KEY_FIGURE_COLUMNS = ["Service", "Figure", "Quarter", "Year to date", "Change on previous quarter"]
 
 
-def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, catalogue: Catalogue,
+                quarter: Quarter) -> pd.DataFrame:
     """The counts behind the quarter (people served, women and children resident, the funnel…).
 
-    Rows of :data:`KEY_FIGURES`: an indicator's value from the engine, or a
-    measure's value (its year to date by the catalogue's aggregation). Columns
-    ``KEY_FIGURE_COLUMNS`` plus ``code``.
+    Rows of the catalogue's ``key_figures`` (by service; together with the grid they
+    hold every figure of the council's quarterly report): an indicator's value from
+    the engine, or a measure's value (its year to date by the catalogue's
+    aggregation). Columns ``KEY_FIGURE_COLUMNS`` plus ``code``.
     """
     quarter_rows = _rows(indicators, "quarter", quarter).set_index("indicator")
     ytd_rows = _rows(indicators, "ytd", quarter).set_index("indicator")
-    measure_codes = tuple(code for _, codes in KEY_FIGURES for code in codes if code in MEASURES_BY_CODE)
-    by_quarter = at_quarter(measure_series(measures, measure_codes, "quarter"), quarter)
-    by_ytd = at_quarter(measure_series(measures, measure_codes, "ytd"), quarter)
-    previous = at_quarter(measure_series(measures, measure_codes, "quarter"), quarter.previous())
+    measure_codes = tuple(code for _, codes in catalogue.key_figures for code in codes
+                          if code in catalogue.measures_by_code)
+    by_quarter = at_quarter(measure_series(measures, catalogue, measure_codes, "quarter"), quarter)
+    by_ytd = at_quarter(measure_series(measures, catalogue, measure_codes, "ytd"), quarter)
+    previous = at_quarter(measure_series(measures, catalogue, measure_codes, "quarter"), quarter.previous())
     previous_held = _previous_held(indicators, quarter)
     records = []
-    for service, codes in KEY_FIGURES:
+    for service, codes in catalogue.key_figures:
         for code in codes:
-            if code in INDICATORS_BY_CODE:
-                ind = INDICATORS_BY_CODE[code]
+            if code in catalogue.indicators_by_code:
+                ind = catalogue.indicators_by_code[code]
                 row = quarter_rows.loc[code] if code in quarter_rows.index else None
                 ytd = ytd_rows.loc[code] if code in ytd_rows.index else None
                 records.append({
@@ -305,11 +320,10 @@ def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, quarter: Quart
                     "Quarter": fmt.value(row["value"], ind.unit) if row is not None else fmt.NO_DATA,
                     "Year to date": fmt.value(ytd["value"], ind.unit) if ytd is not None else fmt.NO_DATA,
                     "Change on previous quarter": NO_PREVIOUS_QUARTER if not previous_held
-                    else fmt.change_with_trend(row["change_previous"], ind.unit, row["trend_previous"])
-                    if row is not None else fmt.NO_DATA,
+                    else change_text(row, ind.unit) if row is not None else fmt.NO_DATA,
                     "code": code})
             else:
-                measure = MEASURES_BY_CODE[code]
+                measure = catalogue.measures_by_code[code]
                 now, before = by_quarter.get(code), previous.get(code)
                 difference = None if now is None or before is None else now - before
                 records.append({
@@ -344,7 +358,7 @@ class ContractCard:
     #: Spend reported from the start to the end of the chosen quarter (quarters held).
     spend_to_date: float | None
     #: Spend to date against the contract value of the quarters whose spend is reported
-    #: (like with like when a quarter is missing); the engine's FN-SPEND, summed.
+    #: (like with like when a quarter is missing): the engine's spend indicator, summed.
     spend_share: float | None
     #: Quarters under contract up to the chosen one, and those with spend reported.
     quarters_due: int
@@ -389,7 +403,13 @@ def value_to_date(annual_value: float | None, start: date | None, quarter: Quart
     return float(annual_value) * quarters_under_contract(start, quarter) / 4
 
 
-def contract_card(details: dict, indicators: pd.DataFrame, quarter: Quarter,
+def spend_indicator(catalogue: Catalogue) -> Indicator | None:
+    """The indicator of spend against the contract value (its denominator is the pro-rata
+    value), or None for a type that reports no spend."""
+    return next((i for i in catalogue.indicators if i.denominator == CONTRACT_VALUE), None)
+
+
+def contract_card(details: dict, indicators: pd.DataFrame, catalogue: Catalogue, quarter: Quarter,
                   today: date | None = None) -> ContractCard:
     """The contract card of the overview, as of the end of ``quarter``."""
     today = today or date.today()
@@ -400,7 +420,8 @@ def contract_card(details: dict, indicators: pd.DataFrame, quarter: Quarter,
     annual = details.get("annual_value")
     annual = None if fmt.is_missing(annual) else float(annual)
 
-    spend = _rows(indicators, "quarter", indicator="FN-SPEND")
+    spending = spend_indicator(catalogue)
+    spend = _rows(indicators, "quarter", indicator=spending.code) if spending else indicators.iloc[0:0]
     spend = spend[(spend["period"] <= quarter.index) & spend["numerator"].notna()]
     spent = float(spend["numerator"].sum()) if len(spend) else None
     value_reported = float(spend["denominator"].sum()) if len(spend) else None
@@ -423,7 +444,8 @@ def contract_card(details: dict, indicators: pd.DataFrame, quarter: Quarter,
 # --- measures for charts -------------------------------------------------------------------
 
 
-def measure_series(measures: pd.DataFrame, codes: tuple[str, ...], basis: str = "quarter") -> pd.DataFrame:
+def measure_series(measures: pd.DataFrame, catalogue: Catalogue, codes: tuple[str, ...],
+                   basis: str = "quarter") -> pd.DataFrame:
     """Measures of one contract per quarter held, one column per code, oldest first.
 
     On the ``ytd`` basis each measure combines by its catalogue aggregation, by the
@@ -432,7 +454,9 @@ def measure_series(measures: pd.DataFrame, codes: tuple[str, ...], basis: str = 
     """
     if measures.empty:
         return pd.DataFrame(columns=["year", "quarter", "period", "label", *codes])
-    wide = measure_values(measures, basis).set_index(["year", "quarter"])[list(codes)]
+    # A measure its quarter's template version did not hold is NaN: shown as no data.
+    wide = measure_values(measures, catalogue, basis).set_index(["year", "quarter"]).reindex(
+        columns=list(codes))
     # Every quarter from the first held to the last: a quarter not held shows as a gap.
     first, last = wide.index[0][0] * 4 + wide.index[0][1] - 1, wide.index[-1][0] * 4 + wide.index[-1][1] - 1
     every = pd.MultiIndex.from_tuples([(p // 4, p % 4 + 1) for p in range(first, last + 1)],
@@ -444,13 +468,14 @@ def measure_series(measures: pd.DataFrame, codes: tuple[str, ...], basis: str = 
     return wide[["year", "quarter", "period", "label", *codes]].reset_index(drop=True)
 
 
-def measures_table(series: pd.DataFrame, codes: tuple[str, ...], names: dict[str, str] | None = None) -> pd.DataFrame:
+def measures_table(series: pd.DataFrame, catalogue: Catalogue, codes: tuple[str, ...],
+                   names: dict[str, str] | None = None) -> pd.DataFrame:
     """The table beside a measures chart: one column per measure, 'no data' where blank."""
     names = names or {}
     table = pd.DataFrame({QUARTER_COL: series["label"]})
     for code in codes:
-        money = MEASURES_BY_CODE[code].type == "money"
-        table[names.get(code, MEASURES_BY_CODE[code].label)] = [fmt.count(v, money) for v in series[code]]
+        measure = catalogue.measures_by_code[code]
+        table[names.get(code, measure.label)] = [fmt.count(v, measure.type == "money") for v in series[code]]
     return table
 
 
@@ -475,11 +500,13 @@ def breakdown_table(values: dict[str, float | None], total: float | None, names:
     return pd.DataFrame(rows)
 
 
-def spend_series(measures: pd.DataFrame, indicators: pd.DataFrame, basis: str = "quarter") -> pd.DataFrame:
-    """Spend by service per quarter held with the pro-rata contract value (the FN-SPEND denominator)."""
-    codes = tuple(INDICATORS_BY_CODE["FN-SPEND"].numerator)
-    series = measure_series(measures, codes, basis)
-    spend = _rows(indicators, basis, indicator="FN-SPEND").set_index("period")
+def spend_series(measures: pd.DataFrame, indicators: pd.DataFrame, catalogue: Catalogue, code: str,
+                 basis: str = "quarter") -> pd.DataFrame:
+    """The money measures an indicator of spend adds up, per quarter held, with its total, the
+    pro-rata contract value (its denominator), their ratio and RAG."""
+    codes = tuple(catalogue.indicators_by_code[code].numerator)
+    series = measure_series(measures, catalogue, codes, basis)
+    spend = _rows(indicators, basis, indicator=code).set_index("period")
     series["contract_value"] = series["period"].map(spend["denominator"]).astype(float)
     series["total"] = series["period"].map(spend["numerator"]).astype(float)
     series["share"] = series["period"].map(spend["value"]).astype(float)
@@ -487,10 +514,11 @@ def spend_series(measures: pd.DataFrame, indicators: pd.DataFrame, basis: str = 
     return series
 
 
-def spend_table(series: pd.DataFrame) -> pd.DataFrame:
-    codes = tuple(INDICATORS_BY_CODE["FN-SPEND"].numerator)
-    table = measures_table(series, codes, {c: MEASURES_BY_CODE[c].label.replace("Expenditure: ", "")
-                                           for c in codes})
+def spend_table(series: pd.DataFrame, catalogue: Catalogue, code: str,
+                names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The table beside the spend chart: each part of the spend, the total, the value and RAG."""
+    codes = tuple(catalogue.indicators_by_code[code].numerator)
+    table = measures_table(series, catalogue, codes, names)
     table["Total spend"] = [fmt.money(v) for v in series["total"]]
     table["Contract value (pro rata)"] = [fmt.money(v) for v in series["contract_value"]]
     table["Spend against value"] = [fmt.percent(v) for v in series["share"]]

@@ -1,9 +1,10 @@
 """The council's checks of a read workbook: its contract and period, its arithmetic, and queries.
 
-Errors reject the workbook; warnings are stored with it. Every rule of
-arithmetic comes from ``models.catalogue.CHECKS`` and is evaluated here
-generically. A rule is only evaluated when every figure it needs was reported:
-a blank is "not reported", never zero, and it is not itself a fault.
+Errors reject the workbook; warnings are stored with it. Every rule comes from
+the contract type's catalogue (``Catalogue.checks_in`` the workbook's template
+version) and is evaluated here generically; a finding's rule is the check's code.
+A rule is only evaluated when every figure it needs was reported: a blank is
+"not reported", never zero, and it is not itself a fault.
 
 Periods: a return may be sent once its quarter is over, that is from the day
 after the quarter's last day. A quarter whose last day is today or later is in
@@ -17,32 +18,21 @@ while reading are in ``ParsedWorkbook.findings``: a caller reports both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from data_ingest.findings import Finding, error, warning
 from data_ingest.reader import CellValue, ParsedWorkbook
-from models.catalogue import (
-    CHECKS,
-    COMMENTARY,
-    COVER,
-    FUNNEL,
-    MEASURES,
-    MEASURES_BY_CODE,
-    OUTLIER_FACTOR,
-    OUTLIER_FLOOR,
-    OUTLIER_QUARTERS,
-    Check,
-    Term,
-)
+from models.catalogue import COMMENTARY, COVER, Catalogue, Check, Term
 from models.periods import Quarter
 
 #: Figures are whole numbers or pence: this absorbs floating-point noise only.
 _TOLERANCE = 1e-9
-#: The year-to-date measure that must not fall within a financial year.
-YEAR_TO_DATE_PEOPLE = "OS02"
-#: The measure compared with the contract's refuge capacity.
-REFUGE_UNITS = "RF01"
+#: A parameter's label may end with its unit in brackets: "Refuge capacity (units)".
+_UNIT_IN_LABEL = re.compile(r"\(([^()]+)\)\s*$")
+
+History = dict[Quarter, dict[str, float | None]]
 
 
 @dataclass(frozen=True)
@@ -52,37 +42,61 @@ class ContractTerms:
     reference: str
     start_date: date
     end_date: date                 # the end of the term in force (the extended end when extended)
+    #: The contract's parameters by key, as its type declares them (``{"refuge_capacity": 28}``).
     parameters: dict
 
     @classmethod
-    def from_contract(cls, contract) -> "ContractTerms":
+    def from_contract(cls, contract) -> ContractTerms:
         """From a ``models.schema.Contract`` (or anything with the same attributes)."""
         return cls(contract.reference, contract.start_date, contract.end_date, dict(contract.parameters or {}))
 
-    @property
-    def refuge_capacity(self):  # TRANSITIONAL
-        return self.parameters.get("refuge_capacity")
 
-
-def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None,
-                   history: dict[Quarter, dict[str, float | None]], today: date) -> list[Finding]:
+def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None, history: History,
+                   today: date, catalogue: Catalogue | None) -> list[Finding]:
     """The checks' findings for one read workbook.
 
     ``contract`` is None when the reference on the Cover is not a contract held.
     ``history`` holds the current values of the contract's other quarters.
+    ``catalogue`` is the contract's type; with None (or a workbook whose template
+    version was not understood) only the contract and the period are checked.
     """
-    values = {code: cell.value for code, cell in parsed.values.items()}
-    quarter = parsed.quarter
     findings = _contract_and_period(parsed, contract, today)
-    for check in CHECKS:
-        findings += _arithmetic(check, parsed.values, values, quarter, history)
-    findings += _funnel(parsed.values, values)
-    if quarter is not None:
-        findings += _year_to_date_falls(parsed.values, values, quarter, history)
-        findings += _outliers(parsed.values, values, quarter, history)
-    if contract is not None:
-        findings += _refuge_capacity(parsed.values, values, contract)
+    version = parsed.template_version
+    if catalogue is None or version is None:
+        return findings
+    figures = _Figures(catalogue, parsed.values, {code: cell.value for code, cell in parsed.values.items()},
+                       parsed.quarter, history)
+    for check in catalogue.checks_in(version):
+        if check.rule == "funnel":
+            findings += _funnel(check, figures)
+        elif check.rule == "never_falls":
+            findings += _never_falls(check, figures)
+        elif check.rule == "equals_parameter":
+            findings += _equals_parameter(check, figures, contract)
+        else:
+            findings += _arithmetic(check, figures)
+    findings += _outliers(figures, version)
     return findings
+
+
+@dataclass
+class _Figures:
+    """One return's figures with what is needed to judge and word them."""
+
+    catalogue: Catalogue
+    cells: dict[str, CellValue]
+    values: dict[str, float | None]
+    quarter: Quarter | None
+    history: History
+
+    def describe(self, code: str) -> str:
+        return f"{self.catalogue.measures_by_code[code].label} ({code})"
+
+    def number(self, code: str, value: float, average: bool = False) -> str:
+        """A figure as the provider typed it: £1,234.50 for money, 1,234 for counts (an average to 0.1)."""
+        if self.catalogue.measures_by_code[code].type == "money":
+            return f"£{value:,.2f}"
+        return _plain(value, 1 if average else 0)
 
 
 # --- contract and period --------------------------------------------------------
@@ -128,9 +142,9 @@ def _day(day: date) -> str:
 # --- impossible arithmetic --------------------------------------------------------
 
 
-def _arithmetic(check: Check, cells: dict[str, CellValue], values: dict[str, float | None],
-                quarter: Quarter | None, history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
-    right = _right_side(check.right, values, quarter, history)
+def _arithmetic(check: Check, figures: _Figures) -> list[Finding]:
+    values, cells, quarter = figures.values, figures.cells, figures.quarter
+    right = _right_side(check.right, figures)
     if right is None:
         return []
     groups = [(code,) for code in check.left] if check.each else [check.left]
@@ -145,10 +159,10 @@ def _arithmetic(check: Check, cells: dict[str, CellValue], values: dict[str, flo
             continue
         first = cells[group[0]]
         if len(group) == 1:
-            left_text = f"{_describe(group[0])} is {_number(group[0], total)}"
+            left_text = f"{figures.describe(group[0])} is {figures.number(group[0], total)}"
         else:
-            left_text = (f"{' + '.join(group)} add up to {_number(group[0], total)} "
-                         f"({' + '.join(_number(c, v) for c, v in zip(group, left))})")
+            left_text = (f"{' + '.join(group)} add up to {figures.number(group[0], total)} "
+                         f"({' + '.join(figures.number(c, v) for c, v in zip(group, left))})")
         findings.append(error(check.code, f"{left_text}, {right.compared(check.op)}.",
                               f"{check.advice} {_what_to_do(check, group, cells, quarter)}",
                               sheet=first.sheet, cell=first.cell))
@@ -190,9 +204,9 @@ class _Right:
         return _plain(self.total)
 
 
-def _right_side(terms: tuple[Term, ...], values: dict[str, float | None], quarter: Quarter | None,
-                history: dict[Quarter, dict[str, float | None]]) -> _Right | None:
+def _right_side(terms: tuple[Term, ...], figures: _Figures) -> _Right | None:
     """The right-hand side's value and wording, or None when a figure it needs is not held."""
+    quarter, history = figures.quarter, figures.history
     total = 0.0
     words, numbers = [], []
     for index, term in enumerate(terms):
@@ -202,12 +216,12 @@ def _right_side(terms: tuple[Term, ...], values: dict[str, float | None], quarte
             value = history[quarter.previous()].get(term.code)
             name = f"{term.code} at the end of {quarter.previous().label}"
         else:
-            value = values.get(term.code)
+            value = figures.values.get(term.code)
             name = term.code
         if value is None:
             return None
         amount = value
-        word, number = name, _number(term.code, value)
+        word, number = name, figures.number(term.code, value)
         if term.times_days:
             if quarter is None:
                 return None
@@ -224,103 +238,122 @@ def _right_side(terms: tuple[Term, ...], values: dict[str, float | None], quarte
         numbers.append(number)
     only = terms[0] if len(terms) == 1 else None
     if only is not None and only.sign > 0 and not only.times_days and not only.previous:
-        return _Right(total, _describe(only.code), _number(only.code, total), True)
+        return _Right(total, figures.describe(only.code), figures.number(only.code, total), True)
     return _Right(total, " ".join(words), " ".join(numbers), False)
 
 
 # --- warnings ---------------------------------------------------------------------
 
 
-def _funnel(cells: dict[str, CellValue], values: dict[str, float | None]) -> list[Finding]:
+def _funnel(check: Check, figures: _Figures) -> list[Finding]:
+    """Each stage at most the stage before it, in the same quarter."""
+    values, cells = figures.values, figures.cells
     findings = []
-    for earlier, later in zip(FUNNEL, FUNNEL[1:]):
+    for earlier, later in zip(check.left, check.left[1:]):
         before, after = values.get(earlier), values.get(later)
         if before is None or after is None or after <= before + _TOLERANCE:
             continue
         findings.append(warning(
-            "FUNNEL",
-            f"{_describe(later)} is {_number(later, after)}, more than {_describe(earlier)}, which is "
-            f"{_number(earlier, before)}, in the same quarter.",
-            "This can happen when people from an earlier quarter move on this quarter; if not, check "
-            "the figures.", sheet=cells[later].sheet, cell=cells[later].cell))
+            check.code,
+            f"{figures.describe(later)} is {figures.number(later, after)}, more than "
+            f"{figures.describe(earlier)}, which is {figures.number(earlier, before)}, in the same quarter.",
+            check.advice, sheet=cells[later].sheet, cell=cells[later].cell))
     return findings
 
 
-def _year_to_date_falls(cells: dict[str, CellValue], values: dict[str, float | None], quarter: Quarter,
-                        history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
-    code = YEAR_TO_DATE_PEOPLE
-    previous = quarter.previous()
-    if quarter.quarter == 1 or previous not in history:
+def _never_falls(check: Check, figures: _Figures) -> list[Finding]:
+    """Not below the previous quarter's figure of the same financial year."""
+    quarter = figures.quarter
+    if quarter is None or quarter.quarter == 1 or quarter.previous() not in figures.history:
         return []   # a new financial year starts again from zero
-    now, before = values.get(code), history[previous].get(code)
-    if now is None or before is None or now >= before - _TOLERANCE:
+    previous = quarter.previous()
+    findings = []
+    for code in check.left:
+        now, before = figures.values.get(code), figures.history[previous].get(code)
+        if now is None or before is None or now >= before - _TOLERANCE:
+            continue
+        findings.append(warning(
+            check.code,
+            f"{figures.describe(code)} is {figures.number(code, now)}, fewer than the "
+            f"{figures.number(code, before)} reported for {previous.label}, earlier in the same "
+            "financial year.", check.advice, sheet=figures.cells[code].sheet, cell=figures.cells[code].cell))
+    return findings
+
+
+def _equals_parameter(check: Check, figures: _Figures, contract: ContractTerms | None) -> list[Finding]:
+    """Equal to a parameter of the contract (a refuge's units and the units it pays for)."""
+    expected = _parameter_value(contract, check.parameter)
+    if contract is None or expected is None:
         return []
-    return [warning(
-        "YTD-DECREASE",
-        f"{_describe(code)} is {_number(code, now)}, fewer than the {_number(code, before)} reported "
-        f"for {previous.label}, earlier in the same financial year.",
-        f"A count so far this financial year cannot go down: check that it counts each person once "
-        f"since 1 April {quarter.year}.", sheet=cells[code].sheet, cell=cells[code].cell)]
+    parameter = next((p for p in figures.catalogue.parameters if p.key == check.parameter), None)
+    label = parameter.label if parameter is not None else str(check.parameter)
+    unit = _UNIT_IN_LABEL.search(label)
+    findings = []
+    for code in check.left:
+        value = figures.values.get(code)
+        if value is None or abs(value - expected) <= _TOLERANCE:
+            continue
+        agreed = figures.number(code, expected)
+        if unit is not None:
+            terms = f"contract {contract.reference} is for {agreed} {unit.group(1)}"
+        else:
+            terms = f"contract {contract.reference}'s {label[0].lower() + label[1:]} is {agreed}"
+        findings.append(warning(
+            check.code, f"{figures.describe(code)} is {figures.number(code, value)}, but {terms}.",
+            check.advice, sheet=figures.cells[code].sheet, cell=figures.cells[code].cell))
+    return findings
 
 
-def _outliers(cells: dict[str, CellValue], values: dict[str, float | None], quarter: Quarter,
-              history: dict[Quarter, dict[str, float | None]]) -> list[Finding]:
-    held = sorted((q for q in history if q < quarter), reverse=True)[:OUTLIER_QUARTERS]
+def _parameter_value(contract: ContractTerms | None, key: str | None) -> float | None:
+    """The contract's parameter as a number; None when it is not set (never taken as zero)."""
+    if contract is None or key is None:
+        return None
+    value = contract.parameters.get(key)
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _outliers(figures: _Figures, version: int) -> list[Finding]:
+    catalogue, quarter, history, values = figures.catalogue, figures.quarter, figures.history, figures.values
+    if quarter is None:
+        return []
+    factor = catalogue.outlier_factor
+    held = sorted((q for q in history if q < quarter), reverse=True)[:catalogue.outlier_quarters]
     if not held:
         return []
     span = held[-1].label if len(held) == 1 else f"{held[-1].label} to {held[0].label}"
     findings = []
-    for measure in MEASURES:
+    for measure in catalogue.measures_in(version):
         value = values.get(measure.code)
         earlier = [history[q].get(measure.code) for q in held]
         earlier = [v for v in earlier if v is not None]
         if value is None or not earlier:
             continue
         mean = sum(earlier) / len(earlier)
-        if value < OUTLIER_FLOOR and mean < OUTLIER_FLOOR:
+        if value < catalogue.outlier_floor and mean < catalogue.outlier_floor:
             continue
-        if value > OUTLIER_FACTOR * mean:
-            how = f"more than {OUTLIER_FACTOR:g} times"
-        elif value < mean / OUTLIER_FACTOR:
-            how = f"less than a {_fraction(OUTLIER_FACTOR)} of"
+        if value > factor * mean:
+            how = f"more than {factor:g} times"
+        elif value < mean / factor:
+            how = f"less than a {_fraction(factor)} of"
         else:
             continue
         quarters = f"{len(earlier)} previous quarter{'s' if len(earlier) > 1 else ''} held ({span})"
+        cell = figures.cells[measure.code]
         findings.append(warning(
             "OUTLIER",
-            f"{_describe(measure.code)} is {_number(measure.code, value)}, {how} its average of "
-            f"{_number(measure.code, mean, average=True)} over the {quarters}.",
+            f"{figures.describe(measure.code)} is {figures.number(measure.code, value)}, {how} its average "
+            f"of {figures.number(measure.code, mean, average=True)} over the {quarters}.",
             f"Check the figure. If it is right, say why on the {COMMENTARY} sheet.",
-            sheet=cells[measure.code].sheet, cell=cells[measure.code].cell))
+            sheet=cell.sheet, cell=cell.cell))
     return findings
 
 
-def _refuge_capacity(cells: dict[str, CellValue], values: dict[str, float | None],
-                     contract: ContractTerms) -> list[Finding]:
-    code = REFUGE_UNITS
-    units = values.get(code)
-    if units is None or contract.refuge_capacity is None or abs(units - contract.refuge_capacity) <= _TOLERANCE:
-        return []
-    return [warning(
-        "REFUGE-CAPACITY",
-        f"{_describe(code)} is {_number(code, units)}, but contract {contract.reference} is for "
-        f"{contract.refuge_capacity} units.",
-        "Check the figure; if units are out of use, report them as unit-nights lost and say why on the "
-        f"{COMMENTARY} sheet.", sheet=cells[code].sheet, cell=cells[code].cell)]
-
-
 # --- wording ----------------------------------------------------------------------
-
-
-def _describe(code: str) -> str:
-    return f"{MEASURES_BY_CODE[code].label} ({code})"
-
-
-def _number(code: str, value: float, average: bool = False) -> str:
-    """A figure as the provider typed it: £1,234.50 for money, 1,234 for counts (an average to 0.1)."""
-    if MEASURES_BY_CODE[code].type == "money":
-        return f"£{value:,.2f}"
-    return _plain(value, 1 if average else 0)
 
 
 def _plain(value: float, decimals: int = 0) -> str:

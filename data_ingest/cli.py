@@ -4,12 +4,14 @@ A thin layer over the library: it reads files, calls ``check_file``,
 ``ingest_file``, ``write_template`` or ``load_sample``, and prints one result
 per file. Exit status: 0 when every file passed, 1 when any was rejected,
 2 on a usage error (argparse).
+
+``check`` and ``ingest`` act as an administrator named by ``--user`` (default: the
+operating-system user), recorded as such: ``root (command line)``.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,10 +25,14 @@ import settings
 from data_ingest.findings import Finding, error
 from data_ingest.sample import load_sample
 from data_ingest.store import IngestResult, check_file, ingest_file
-from data_ingest.template import write_template
+from data_ingest.template import UnknownVersion, write_template
+from models.catalogue import Catalogue
+from models.contract_types import ContractTypeError, load_types
 from models.database import make_engine, migrate
 from models.periods import Quarter
 from models.schema import Contract
+from records.users import operating_system_user
+from users.access import Actor, local_actor
 
 # --- output -------------------------------------------------------------------------------
 
@@ -141,17 +147,24 @@ def _each_file(paths: Sequence[str], handle) -> int:
     return _print_results(results)
 
 
+def command_line_actor(args) -> Actor:
+    """Who the command line acts as: ``--user`` or the operating-system user, an administrator."""
+    return local_actor((args.user or "").strip() or _default_user(), via="command line")
+
+
 def cmd_check(args) -> int:
-    return _each_file(args.files, lambda engine, content, name: check_file(engine, content, name))
+    actor = command_line_actor(args)
+    return _each_file(args.files, lambda engine, content, name: check_file(engine, content, name, actor))
 
 
 def cmd_ingest(args) -> int:
+    actor = command_line_actor(args)
     return _each_file(args.files, lambda engine, content, name: ingest_file(
-        engine, content, name, uploaded_by=args.user))
+        engine, content, name, actor))
 
 
 def cmd_template(args) -> int:
-    reference = provider = None
+    reference = provider = type_name = None
     if args.contract:
         engine = _engine()
         with Session(engine) as session:
@@ -160,14 +173,28 @@ def cmd_template(args) -> int:
                                        == args.contract.strip().upper())).first()
             if contract is not None:
                 reference, provider = contract.reference, contract.provider.name
+                type_name = contract.contract_type
         engine.dispose()
         if contract is None:
             print(f"Contract {args.contract} is not in the database; no template written. "
                   f"Load it first (for the sample: python -m data_ingest load-sample).",
                   file=sys.stderr)
             return 1
+        if args.type and args.type != type_name:
+            print(f"Contract {reference} is of type {type_name}, not {args.type}; no template "
+                  "written. Leave out --type to use the contract's.", file=sys.stderr)
+            return 1
     try:
-        write_template(args.out, reference=reference, provider=provider, quarter=args.quarter)
+        catalogue = _template_type(args.type or type_name)
+    except (ContractTypeError, LookupError) as exc:
+        print(f"{exc} No template written.", file=sys.stderr)
+        return 1
+    try:
+        write_template(args.out, catalogue, reference=reference, provider=provider,
+                       quarter=args.quarter, version=args.version)
+    except UnknownVersion as exc:
+        print(f"{exc} No template written.", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"{args.out} cannot be written: {exc.strerror or exc}. Check the folder exists "
               f"and the file is not open in Excel.", file=sys.stderr)
@@ -176,6 +203,19 @@ def cmd_template(args) -> int:
     when = f" {args.quarter.label}" if args.quarter else ""
     print(f"{args.out}: template{when} {what} written")
     return 0
+
+
+def _template_type(name: str | None) -> Catalogue:
+    """The type named, or the only type there is; LookupError saying which exist otherwise."""
+    types = load_types()
+    if name is None and len(types) == 1:
+        return next(iter(types.values()))
+    if name in types:
+        return types[name]
+    held = ", ".join(sorted(types)) or "none"
+    if name is None:
+        raise LookupError(f"Say which contract type the template is for: --type NAME (types held: {held}).")
+    raise LookupError(f"There is no contract type {name} (types held: {held}).")
 
 
 def cmd_load_sample(args) -> int:
@@ -195,11 +235,14 @@ def _quarter(text: str) -> Quarter:
         raise argparse.ArgumentTypeError(f"{text!r} is not a quarter like '2016/17 Q4'") from None
 
 
+def _version(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a template version like 2")
+    return int(text)
+
+
 def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):     # no login name in some containers
-        return ""
+    return operating_system_user()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -212,19 +255,27 @@ def parser() -> argparse.ArgumentParser:
     template = commands.add_parser("template", help="write a blank workbook for providers")
     template.add_argument("out", metavar="OUT.xlsx", help="where to write it")
     template.add_argument("--contract", metavar="REF",
-                          help="fill in the contract reference and provider from the database")
+                          help="fill in the contract reference and provider from the database "
+                               "(the contract's type is used)")
+    template.add_argument("--type", metavar="NAME",
+                          help="the contract type (a file in contract_types/, without .toml)")
+    template.add_argument("--version", type=_version, metavar="N",
+                          help="the template version (default: the type's latest)")
     template.add_argument("--quarter", type=_quarter, metavar="'2016/17 Q4'",
                           help="fill in the financial year and quarter")
     template.set_defaults(run=cmd_template)
 
     check = commands.add_parser("check", help="validate workbooks; writes nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--user", default=None,
+                       help="who is checking (default: your login name)")
     check.set_defaults(run=cmd_check)
 
     ingest = commands.add_parser("ingest", help="validate and store each workbook on its own")
     ingest.add_argument("files", nargs="+", metavar="FILE")
-    ingest.add_argument("--user", default=_default_user(),
-                        help="who is uploading (default: your login name)")
+    ingest.add_argument("--user", default=None,
+                        help="who is uploading, recorded as 'NAME (command line)' "
+                             "(default: your login name)")
     ingest.set_defaults(run=cmd_ingest)
 
     sample = commands.add_parser(

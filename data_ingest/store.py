@@ -5,6 +5,17 @@ does the same and, when there is no error, stores it in one transaction: the
 original bytes, the values (blank stays NULL, never zero), the commentary and
 the warnings. Sending a quarter again makes a new version that supersedes the
 old one, which is kept; an identical file (same SHA-256) changes nothing.
+
+A workbook is read as its contract's type: the contract reference on the Cover
+finds the contract, and the contract's type (``contract_types/``) says which
+measures and checks the Cover's template version has.
+
+Both take the person acting (``users.access.Actor``). Someone whose role sends no returns
+(a viewer, or no role) is refused outright (``users.NotAllowed``); a workbook whose Cover
+names a contract the person may not send returns for (another provider's, or an officer's
+contract not assigned) is rejected with a ``NOT-YOUR-CONTRACT`` error on the Cover's
+reference cell, checked against nothing else, and nothing is stored. The submission
+records ``actor.recorded_as`` as who uploaded it.
 """
 
 from __future__ import annotations
@@ -21,9 +32,11 @@ from sqlalchemy.orm import Session
 from data_ingest.checks import ContractTerms, check_workbook
 from data_ingest.findings import Finding, error
 from data_ingest.reader import DATE_TEXT_FORMAT, ParsedWorkbook, read_workbook
-from models.catalogue import MEASURES, MEASURES_BY_CODE
+from models.catalogue import COVER, Catalogue
+from models.contract_types import get_type
 from models.periods import Quarter
 from models.schema import Commentary, Contract, MeasureValue, Submission, utcnow
+from users.access import ASK, Actor, NotAllowed, Role, can_upload, require_read
 
 Status = Literal["stored", "unchanged", "rejected", "passed"]
 
@@ -36,6 +49,8 @@ class Difference:
     label: str
     old: float | None
     new: float | None
+    #: An amount in pounds (to be shown to the penny), not a count.
+    money: bool = False
 
 
 @dataclass
@@ -58,6 +73,9 @@ class IngestResult:
     #: its quarter, and whether it is still current or was superseded since.
     matched_quarter: Quarter | None = None
     matched_is_current: bool | None = None
+    #: The contract's type and the workbook's template version, when they are known.
+    contract_type: str | None = None
+    template_version: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,17 +86,19 @@ class IngestResult:
 # --- the two entry points ------------------------------------------------------------
 
 
-def check_file(engine: Engine, content: bytes, file_name: str,
+def check_file(engine: Engine, content: bytes, file_name: str, actor: Actor,
                today: date | None = None) -> IngestResult:
     """Read and check a workbook against the database; writes nothing.
 
     The differences are against the quarter's current version when one is held,
-    so that a user sees what storing it would change.
+    so that a user sees what storing it would change. ``actor``: who is checking it
+    (see the module's notes for what is refused).
     """
+    require_sender(actor)
     today = today or date.today()
-    parsed = read_workbook(content, file_name)
     with engine.connect() as connection:
-        contract, findings, held = _check(connection, parsed, today)
+        parsed = read_workbook(content, file_name, lambda reference: _type_of(connection, reference))
+        contract, findings, held = _check(connection, parsed, today, actor)
         result = _result(parsed, file_name, findings, contract)
         if result.status == "rejected":
             return result
@@ -87,24 +107,30 @@ def check_file(engine: Engine, content: bytes, file_name: str,
                         if row.is_current), None)
         if current is not None:
             old = _values_of(connection, current.id, held)
-            result.differences = differences(old, result.values)
+            result.differences = differences(old, result.values, parsed.catalogue)
             result.superseded_version = current.version
     return result
 
 
-def ingest_file(engine: Engine, content: bytes, file_name: str, uploaded_by: str = "",
+def ingest_file(engine: Engine, content: bytes, file_name: str, actor: Actor,
                 today: date | None = None) -> IngestResult:
     """Check a workbook and, when it has no error, store it: all or nothing.
+
+    ``actor``: who is sending it, recorded as ``uploaded_by`` (see the module's notes for
+    what is refused).
 
     Two uploads of the same quarter at once cannot both become version N: the
     unique constraint on (contract, year, quarter, version) refuses the second,
     which is retried once from the start (and then sees the first).
     """
+    require_sender(actor)
     today = today or date.today()
-    parsed = read_workbook(content, file_name)
+    # Read before the transaction, which is kept short: the type is found on its own connection.
+    with engine.connect() as connection:
+        parsed = read_workbook(content, file_name, lambda reference: _type_of(connection, reference))
     for attempt in (1, 2):
         try:
-            return _ingest_once(engine, parsed, content, file_name, uploaded_by, today)
+            return _ingest_once(engine, parsed, content, file_name, actor, today)
         except IntegrityError:
             if attempt == 2:
                 break
@@ -119,11 +145,11 @@ def ingest_file(engine: Engine, content: bytes, file_name: str, uploaded_by: str
 
 
 def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_name: str,
-                 uploaded_by: str, today: date) -> IngestResult:
+                 actor: Actor, today: date) -> IngestResult:
     # One transaction: the checks read the history this version is stored against,
     # and any exception rolls everything back.
     with engine.begin() as connection:
-        contract, findings, held = _check(connection, parsed, today)
+        contract, findings, held = _check(connection, parsed, today, actor)
         result = _result(parsed, file_name, findings, contract)
         if result.status == "rejected":
             return result
@@ -145,7 +171,7 @@ def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_na
         current = next((row for row in versions if row.is_current), None)
         if current is not None:
             result.differences = differences(_values_of(connection, current.id, held),
-                                             result.values)
+                                             result.values, parsed.catalogue)
             result.superseded_version = current.version
             connection.execute(_SUPERSEDE, {"submission_id": current.id})
 
@@ -153,13 +179,12 @@ def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_na
         submission_id = connection.execute(_NEW_SUBMISSION, {
             "contract_id": contract.id, "year": quarter.year, "quarter": quarter.quarter,
             "version": latest + 1, "is_current": True, "uploaded_at": utcnow(),
-            "uploaded_by": _fit(uploaded_by or "", "uploaded_by"),
+            "uploaded_by": _fit(actor.recorded_as, "uploaded_by"),
             "file_name": _fit(file_name, "file_name"), "sha256": sha256, "original": content,
             "warnings": [w.as_dict() for w in result.warnings],
             "completed_by": _fit(_cover_text(parsed, "completed_by"), "completed_by"),
             "date_completed": _fit(_cover_text(parsed, "date_completed"), "date_completed"),
-            "template_version": _fit(_cover_text(parsed, "template_version"),
-                                     "template_version"),
+            "template_version": str(parsed.template_version),
         }).scalar_one()
         connection.execute(_NEW_VALUE, [
             {"submission_id": submission_id, "code": code, "value": _number(cell.value),
@@ -237,9 +262,16 @@ def submission_values(engine: Engine, submission_id: int) -> dict[str, float | N
         return _values_of(connection, submission_id)
 
 
-def original_workbook(engine: Engine, submission_id: int) -> tuple[str, bytes] | None:
-    """The file name and the bytes exactly as uploaded, or None for an unknown submission."""
+def original_workbook(engine: Engine, submission_id: int, actor: Actor) -> tuple[str, bytes] | None:
+    """The file name and the bytes exactly as uploaded, or None for an unknown submission.
+
+    ``users.NotAllowed`` unless the person may read the submission's contract."""
     with Session(engine) as session:
+        contract = session.scalar(select(Contract).join(Submission, Submission.contract_id == Contract.id)
+                                  .where(Submission.id == submission_id))
+        if contract is None:
+            return None
+        require_read(actor, contract)
         row = session.execute(select(Submission.file_name, Submission.original)
                               .where(Submission.id == submission_id)).first()
     return (row.file_name, row.original) if row else None
@@ -252,17 +284,23 @@ def contract_terms(engine: Engine, reference: str) -> ContractTerms | None:
     return ContractTerms.from_contract(contract) if contract else None
 
 
-def differences(old: dict[str, float | None], new: dict[str, float | None]) -> list[Difference]:
-    """The measures whose value changed, in catalogue order, with their catalogue labels."""
+def differences(old: dict[str, float | None], new: dict[str, float | None],
+                catalogue: Catalogue) -> list[Difference]:
+    """The measures whose value changed, in catalogue order, with their catalogue labels.
+
+    A measure one version has and the other not (a version 1 return replaced by a
+    version 2 one) is a difference from or to blank.
+    """
     changed = []
-    for measure in MEASURES:
+    for measure in catalogue.measures:
         if measure.code not in old and measure.code not in new:
             continue
         before, after = old.get(measure.code), new.get(measure.code)
         if _rounded(before) != _rounded(after):
-            changed.append(Difference(measure.code, measure.label, before, after))
-    # Codes the catalogue no longer has (none today) are still differences.
-    for code in sorted((old.keys() | new.keys()) - MEASURES_BY_CODE.keys()):
+            changed.append(Difference(measure.code, measure.label, before, after,
+                                      measure.type == "money"))
+    # Codes the type no longer has are still differences.
+    for code in sorted((old.keys() | new.keys()) - catalogue.measures_by_code.keys()):
         if _rounded(old.get(code)) != _rounded(new.get(code)):
             changed.append(Difference(code, code, old.get(code), new.get(code)))
     return changed
@@ -271,12 +309,46 @@ def differences(old: dict[str, float | None], new: dict[str, float | None]) -> l
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _check(connection: Connection, parsed: ParsedWorkbook, today: date
+#: The roles that send returns (a provider's own; an officer or admin on a provider's behalf).
+SENDERS = (Role.ADMIN, Role.OFFICER, Role.PROVIDER)
+
+
+def require_sender(actor: Actor) -> None:
+    """Refuse someone whose role sends no returns at all (a viewer, or no role)."""
+    if actor.role not in SENDERS:
+        raise NotAllowed(f"{actor.recorded_as} ({actor.role or 'no role'}) may not check or send "
+                         f"returns: only a provider's staff, an officer or an administrator may. {ASK}")
+
+
+def not_your_contract(parsed: ParsedWorkbook, contract: Contract, actor: Actor) -> Finding:
+    """The error for a workbook whose Cover names a contract the person may not send returns for."""
+    cell = parsed.cover.get("contract_reference")
+    if actor.role == Role.PROVIDER:
+        message = (f"Contract {contract.reference} is not one of your organisation's contracts"
+                   + (f" ({actor.provider_name})" if actor.provider_name else "")
+                   + ", so its return cannot be sent from your account.")
+        advice = ("Check the contract reference on the Cover sheet; if it is right, download "
+                  "your own contract's template from the upload page and copy the figures into it.")
+    else:
+        message = (f"Contract {contract.reference} is not one of the contracts you monitor, so its "
+                   "return cannot be sent from your account.")
+        advice = ("Check the contract reference on the Cover sheet, or ask the council's contract "
+                  "monitoring administrator to assign you the contract.")
+    return error("NOT-YOUR-CONTRACT", message, advice, cell.sheet if cell else COVER,
+                 cell.cell if cell else None)
+
+
+def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: Actor
            ) -> tuple[Contract | None, list[Finding], Held | None]:
     """The contract the Cover names, every finding of reading and checking, and the
-    current version of the workbook's quarter when it is already held."""
+    current version of the workbook's quarter when it is already held.
+
+    A contract the person may not send returns for gives only the refusal: the workbook is
+    not compared with that contract's returns, which they may not see."""
     reference = parsed.contract_reference
     contract = _contract(connection, reference) if reference else None
+    if contract is not None and not can_upload(actor, contract):
+        return contract, [not_your_contract(parsed, contract, actor)], None
     history, held = {}, None
     if contract is not None:
         quarters = _history(connection, contract.id)
@@ -285,9 +357,24 @@ def _check(connection: Connection, parsed: ParsedWorkbook, today: date
         history = {quarter: version.values for quarter, version in quarters.items()}
     terms = ContractTerms.from_contract(contract) if contract else None
     # The checks report only their own findings: the reader's come first.
-    findings = [*parsed.findings, *check_workbook(parsed, terms, history, today),
+    findings = [*parsed.findings, *check_workbook(parsed, terms, history, today, parsed.catalogue),
                 *_too_large(parsed)]
+    if contract is not None and parsed.catalogue is None and not any(f.is_error for f in findings):
+        # Registered between reading the file and checking it: its figures were not read.
+        findings.append(error(
+            "UNKNOWN-CONTRACT", f"Contract {contract.reference} was registered while the workbook "
+            "was being read, so its figures were not read.", "Send the workbook again.", COVER))
     return contract, findings, held
+
+
+def _type_of(connection: Connection, reference: str) -> Catalogue | None:
+    """The catalogue of the contract the Cover names, or None when it is not held.
+
+    A type whose file is missing or faulty raises ``ContractTypeError``, which the
+    reader reports.
+    """
+    contract = _contract(connection, reference)
+    return get_type(contract.contract_type) if contract is not None else None
 
 
 #: Values are stored as NUMERIC(14, 2): PostgreSQL refuses anything from 10**12 up
@@ -301,7 +388,8 @@ def _too_large(parsed: ParsedWorkbook) -> list[Finding]:
     for code, cell in parsed.values.items():
         value = _number(cell.value)
         if value is not None and abs(value) >= VALUE_LIMIT:
-            label = MEASURES_BY_CODE[code].label if code in MEASURES_BY_CODE else code
+            measure = parsed.catalogue.measures_by_code.get(code) if parsed.catalogue else None
+            label = measure.label if measure is not None else code
             found.append(error(
                 "VALUE-TOO-LARGE", f"{label} ({code}) is {value:,.0f}, far too large to be "
                 f"the figure of one quarter.", "Check the figure and type it again.",
@@ -316,7 +404,7 @@ def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
         # Storing needs a contract and a quarter, whatever the checks said.
         errors = [error("UNKNOWN-CONTRACT", "The Cover does not name a contract and quarter held "
                         "in the database.", "Check the contract reference, financial year and "
-                        "quarter on the Cover sheet.", "Cover")]
+                        "quarter on the Cover sheet.", COVER)]
     return IngestResult(
         file_name=file_name,
         status="rejected" if errors else "passed",
@@ -325,6 +413,8 @@ def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
         errors=errors,
         warnings=[f for f in findings if not f.is_error],
         values={code: _number(cell.value) for code, cell in parsed.values.items()},
+        contract_type=parsed.catalogue.name if parsed.catalogue else None,
+        template_version=parsed.template_version,
     )
 
 

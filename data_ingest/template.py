@@ -1,17 +1,19 @@
-"""The workbook a provider fills in each quarter, written from the catalogue.
+"""The workbook a provider fills in each quarter, written from the contract type's catalogue.
 
-Everything on it (sheets, cover fields, codes, labels, topics) comes from
-``models.catalogue``; the column headers come from ``data_ingest.reader`` so
-that the template is always what the reader reads. Labels are locked (sheet
-protection with no password), the cells to fill in are unlocked, shaded, and
-validated: whole numbers of 0 or more for counts, amounts of 0 or more with
-2 decimals for money, a list for the quarter.
+Everything on it (sheets, codes, labels, topics, the checks explained) comes
+from the catalogue given, for one of its template versions (the latest unless
+asked); the Cover fields and the column headers come from ``models.catalogue``
+and ``data_ingest.reader`` so that the template is always what the reader reads.
+Labels are locked (sheet protection with no password), the cells to fill in are
+unlocked, shaded, and validated: whole numbers of 0 or more for counts, amounts
+of 0 or more with 2 decimals for money, a list for the quarter.
 
 With ``values`` it writes a completed return, used by the sample script and tests.
 """
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import BinaryIO
 
@@ -20,30 +22,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data_ingest.checks import REFUGE_UNITS, YEAR_TO_DATE_PEOPLE
 from data_ingest.reader import (
     CODE_HEADER,
     COMMENTARY_TABLE_HEADERS,
     MEASURE_TABLE_HEADERS,
     NOTES_HEADER,
     VALUE_HEADER,
+    measure_sheets,
 )
-from models.catalogue import (
-    CHECKS,
-    COMMENTARY,
-    COMMENTARY_TOPICS,
-    COVER,
-    COVER_FIELDS,
-    FUNNEL,
-    MEASURE_SHEETS,
-    MEASURES_BY_CODE,
-    OUTLIER_FACTOR,
-    OUTLIER_QUARTERS,
-    SERVICES,
-    TEMPLATE_VERSION,
-    Measure,
-    measures_on,
-)
+from models.catalogue import COMMENTARY, COVER, COVER_FIELDS, Catalogue, Check, Measure
 from models.periods import Quarter
 from models.safe_text import write_text
 
@@ -65,35 +52,70 @@ UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(out: str | BinaryIO, *, reference: str | None = None, provider: str | None = None,
-                   quarter: Quarter | None = None, values: dict[str, float | None] | None = None,
-                   commentary: dict[str, str] | None = None, completed_by: str = "",
-                   date_completed: date | None = None) -> None:
-    """Write the monitoring workbook to ``out`` (a path or a binary file object).
+class UnknownVersion(ValueError):
+    """A template version the contract type does not have; the message says which it has."""
 
-    With no values it is the blank template a provider fills in; with values a
-    completed return. A value of None, or a code left out, stays blank.
+
+def write_template(out: str | BinaryIO, catalogue: Catalogue, *, reference: str | None = None,
+                   provider: str | None = None, quarter: Quarter | None = None,
+                   values: dict[str, float | None] | None = None,
+                   commentary: dict[str, str] | None = None, completed_by: str = "",
+                   date_completed: date | None = None, version: int | None = None) -> None:
+    """Write the monitoring workbook of ``catalogue``'s type to ``out`` (a path or a binary file object).
+
+    ``version`` is the template version (None: the type's latest); the workbook holds
+    exactly that version's measures and says its number on the Cover. With no values
+    it is the blank template a provider fills in; with values a completed return. A
+    value of None, or a code left out, stays blank.
     """
+    version = catalogue.latest_version if version is None else version
+    if version not in catalogue.versions:
+        held = ", ".join(str(v) for v in catalogue.versions)
+        raise UnknownVersion(f"The {catalogue.name} type has no template version {version} "
+                             f"(its versions: {held}).")
+    held_codes = {m.code for m in catalogue.measures_in(version)}
+    stray = [code for code in values or {} if code not in held_codes]
+    if stray:
+        # A figure with no row to go in would be lost without a word.
+        raise ValueError(f"Template version {version} of {catalogue.name} has no row for "
+                         f"{', '.join(stray)}.")
     workbook = Workbook()
-    _instructions(workbook.active, reference, provider)
-    _cover(workbook.create_sheet(COVER), reference, provider, quarter, completed_by, date_completed)
-    for sheet_name in MEASURE_SHEETS:
-        _measures(workbook.create_sheet(sheet_name), sheet_name, quarter, values or {})
-    _commentary(workbook.create_sheet(COMMENTARY), commentary or {})
+    _instructions(workbook.active, catalogue, version, reference, provider)
+    _cover(workbook.create_sheet(COVER), version, reference, provider, quarter, completed_by,
+           date_completed)
+    for sheet_name in measure_sheets(catalogue, version):
+        _measures(workbook.create_sheet(sheet_name), catalogue.measures_on(sheet_name, version),
+                  sheet_name, quarter, values or {})
+    _commentary(workbook.create_sheet(COMMENTARY), catalogue.commentary_topics, commentary or {})
     workbook.active = 0
     workbook.save(out)
+
+
+def template_workbook(catalogue: Catalogue, *, reference: str | None = None, provider: str | None = None,
+                      quarter: Quarter | None = None, values: dict[str, float | None] | None = None,
+                      commentary: dict[str, str] | None = None, completed_by: str = "",
+                      date_completed: date | None = None, version: int | None = None) -> bytes:
+    """The workbook of :func:`write_template`, as bytes (for a download or a test)."""
+    out = io.BytesIO()
+    write_template(out, catalogue, reference=reference, provider=provider, quarter=quarter,
+                   values=values, commentary=commentary, completed_by=completed_by,
+                   date_completed=date_completed, version=version)
+    return out.getvalue()
 
 
 # --- sheets ---------------------------------------------------------------------
 
 
-def _instructions(ws: Worksheet, reference: str | None, provider: str | None) -> None:
+def _instructions(ws: Worksheet, catalogue: Catalogue, version: int, reference: str | None,
+                  provider: str | None) -> None:
     ws.title = INSTRUCTIONS
     quarter_help = next(f.help for f in COVER_FIELDS if f.key == "quarter")
-    services = ", ".join(SERVICES)
-    money_sheets = sorted({m.sheet for m in _all_measures() if m.type == "money"})
-    count_example = measures_on(MEASURE_SHEETS[0])[0].code
-    funnel = ", ".join(FUNNEL)
+    measures = catalogue.measures_in(version)
+    sheets = measure_sheets(catalogue, version)
+    count_sheets = [s for s in sheets if any(m.sheet == s and m.type != "money" for m in measures)]
+    money_sheets = [s for s in sheets if any(m.sheet == s and m.type == "money" for m in measures)]
+    count_example = catalogue.measures_on(sheets[0], version)[0].code
+    checks = catalogue.checks_in(version)
     lines: list[tuple[str, Font | None]] = [
         ("Quarterly monitoring return: how to fill it in", TITLE_FONT),
     ]
@@ -102,45 +124,54 @@ def _instructions(ws: Worksheet, reference: str | None, provider: str | None) ->
                       BOLD))
     lines += [
         ("", None),
-        ("Each quarter, fill in one copy of this workbook and send it to the council's contract monitor. "
-         "It is read by computer, so please keep its layout as it is.", None),
-        ("Type only in the yellow cells. The other cells are locked so that the codes and labels stay as "
-         "they are.", None),
+        (("Each quarter, fill in one copy of this workbook and send it to the council's contract monitor. "
+          "It is read by computer, so please keep its layout as it is."), None),
+        (("Type only in the yellow cells. The other cells are locked so that the codes and labels stay as "
+          "they are."), None),
         ("", None),
         ("The sheets", BOLD),
         (f"{COVER}: " + "; ".join(f"{f.label} ({f.help})" for f in COVER_FIELDS) + ".", None),
-        (f"{services}: one row for each figure, each with a code such as {count_example}. Type the figure "
-         f"for the quarter in the {VALUE_HEADER} column. Use the {NOTES_HEADER} column for anything the "
-         "council should know about a figure.", None),
-        (f"{', '.join(money_sheets)}: what was spent in the quarter, in pounds and pence.", None),
-        (f"{COMMENTARY}: a few sentences for each of {', '.join(COMMENTARY_TOPICS)}: what went well, "
-         "what did not, and anything behind an unusual figure.", None),
+    ]
+    if count_sheets:
+        lines.append(((f"{', '.join(count_sheets)}: one row for each figure, each with a code such as "
+                       f"{count_example}. Type the figure for the quarter in the {VALUE_HEADER} column. Use "
+                       f"the {NOTES_HEADER} column for anything the council should know about a figure."), None))
+    if money_sheets:
+        lines.append((f"{', '.join(money_sheets)}: what was spent in the quarter, in pounds and pence.", None))
+    lines += [
+        ((f"{COMMENTARY}: a few sentences for each of {', '.join(catalogue.commentary_topics)}: what went "
+          "well, what did not, and anything behind an unusual figure."), None),
         ("", None),
         ("Rules for the figures", BOLD),
         ("Leave a cell empty when you cannot report a figure. An empty cell means 'not reported'.", None),
         ("Never type 0 for a figure you do not know: 0 means none, and it will be counted as none.", None),
         ("Counts (people, referrals, cases, nights) are whole numbers, 0 or more.", None),
         ("Money is in pounds, with at most 2 decimal places (pence), for example 12345.67.", None),
-        ("Every figure is for the quarter alone, except where its label says otherwise (for example "
-         "'so far this financial year' or 'at the end of the quarter').", None),
+        (("Every figure is for the quarter alone, except where its label says otherwise (for example "
+          "'so far this financial year' or 'at the end of the quarter')."), None),
         (f"Quarters are financial-year quarters: {quarter_help}.", None),
         (f"Do not rename or delete the sheets, and do not change the codes in the {CODE_HEADER} column.", None),
-        ("If you use formulas, open and save the file in Excel before sending it, so that their values "
-         "are calculated.", None),
+        (("If you use formulas, open and save the file in Excel before sending it, so that their values "
+          "are calculated."), None),
         ("Save the file as an Excel Workbook (.xlsx), without a password.", None),
         ("", None),
         ("What the council checks", BOLD),
-        ("The figures must add up. A return that breaks one of these rules is sent back to be corrected:", None),
-        *((f"• {check.advice}", None) for check in CHECKS),
-        ("Some figures are only queried, not sent back:", None),
-        (f"• a stage of {MEASURES_BY_CODE[FUNNEL[0]].sheet} larger than the stage before it ({funnel});", None),
-        (f"• {MEASURES_BY_CODE[YEAR_TO_DATE_PEOPLE].label} ({YEAR_TO_DATE_PEOPLE}) lower than last quarter's "
-         "in the same financial year;", None),
-        (f"• {MEASURES_BY_CODE[REFUGE_UNITS].label} ({REFUGE_UNITS}) different from the contract's;", None),
-        (f"• a figure more than {OUTLIER_FACTOR:g} times, or less than 1/{OUTLIER_FACTOR:g} of, its average "
-         f"over the last {OUTLIER_QUARTERS} quarters: explain it on the {COMMENTARY} sheet.", None),
+    ]
+    errors = [check for check in checks if check.is_error]
+    if errors:
+        lines.append((("The figures must add up. A return that breaks one of these rules is sent back to be "
+                       "corrected:"), None))
+        lines += [(f"• {check.advice}", None) for check in errors]
+    lines.append(("Some figures are only queried, not sent back:", None))
+    for check in checks:
+        if not check.is_error:
+            lines += [(f"• {query};", None) for query in _queries(check, catalogue)]
+    lines += [
+        ((f"• a figure more than {catalogue.outlier_factor:g} times, or less than "
+          f"1/{catalogue.outlier_factor:g} of, its average over the last {catalogue.outlier_quarters} "
+          f"quarters: explain it on the {COMMENTARY} sheet."), None),
         ("", None),
-        (f"Template version {TEMPLATE_VERSION}", None),
+        (f"Template version {version}", None),
     ]
     for row, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(row=row, column=1, value=text or None)
@@ -151,8 +182,23 @@ def _instructions(ws: Worksheet, reference: str | None, provider: str | None) ->
     _protect(ws)
 
 
-def _cover(ws: Worksheet, reference: str | None, provider: str | None, quarter: Quarter | None,
-           completed_by: str, date_completed: date | None) -> None:
+def _queries(check: Check, catalogue: Catalogue) -> list[str]:
+    """A warning check in the provider's words, one line for each figure it queries."""
+    def named(code: str) -> str:
+        return f"{catalogue.measures_by_code[code].label} ({code})"
+
+    if check.rule == "funnel":
+        sheet = catalogue.measures_by_code[check.left[0]].sheet
+        return [f"a stage of {sheet} larger than the stage before it ({', '.join(check.left)})"]
+    if check.rule == "never_falls":
+        return [f"{named(code)} lower than last quarter's in the same financial year" for code in check.left]
+    parameter = next((p.label for p in catalogue.parameters if p.key == check.parameter), check.parameter)
+    return [f"{named(code)} different from the contract's {parameter[0].lower() + parameter[1:]}"
+            for code in check.left]
+
+
+def _cover(ws: Worksheet, version: int, reference: str | None, provider: str | None,
+           quarter: Quarter | None, completed_by: str, date_completed: date | None) -> None:
     ws["A1"] = "Quarterly monitoring return"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = f"Fill in the yellow cells. Read the {INSTRUCTIONS} sheet first."
@@ -162,7 +208,7 @@ def _cover(ws: Worksheet, reference: str | None, provider: str | None, quarter: 
         "quarter": f"Q{quarter.quarter}" if quarter else None,
         "completed_by": completed_by or None,
         "date_completed": date_completed,
-        "template_version": TEMPLATE_VERSION,
+        "template_version": version,
     }
     first_row = 4
     for row, cover_field in enumerate(COVER_FIELDS, start=first_row):
@@ -197,7 +243,7 @@ def _cover(ws: Worksheet, reference: str | None, provider: str | None, quarter: 
     _protect(ws)
 
 
-def _measures(ws: Worksheet, sheet_name: str, quarter: Quarter | None,
+def _measures(ws: Worksheet, measures: tuple[Measure, ...], sheet_name: str, quarter: Quarter | None,
               values: dict[str, float | None]) -> None:
     ws["A1"] = f"{sheet_name}: figures for {quarter.label}" if quarter else f"{sheet_name}: figures for the quarter"
     ws["A1"].font = TITLE_FONT
@@ -212,7 +258,6 @@ def _measures(ws: Worksheet, sheet_name: str, quarter: Quarter | None,
     money.error = "Type an amount in pounds, 0 or more, with at most 2 decimal places."
     _prompt(money, "Pounds", "An amount in pounds and pence, for example 12345.67. Leave empty if not reported.")
     value_column, notes_column = (MEASURE_TABLE_HEADERS.index(h) + 1 for h in (VALUE_HEADER, NOTES_HEADER))
-    measures = measures_on(sheet_name)
     for row, measure in enumerate(measures, start=header_row + 1):
         ws.cell(row=row, column=1, value=measure.code).border = BOX
         ws.cell(row=row, column=2, value=measure.label).border = BOX
@@ -232,14 +277,14 @@ def _measures(ws: Worksheet, sheet_name: str, quarter: Quarter | None,
     _protect(ws)
 
 
-def _commentary(ws: Worksheet, commentary: dict[str, str]) -> None:
+def _commentary(ws: Worksheet, topics: tuple[str, ...], commentary: dict[str, str]) -> None:
     ws["A1"] = f"{COMMENTARY}: a few sentences for each service"
     ws["A1"].font = TITLE_FONT
     header_row = 2
     for column, header in enumerate(COMMENTARY_TABLE_HEADERS, start=1):
         cell = ws.cell(row=header_row, column=column, value=header)
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BOX
-    for row, topic in enumerate(COMMENTARY_TOPICS, start=header_row + 1):
+    for row, topic in enumerate(topics, start=header_row + 1):
         ws.cell(row=row, column=1, value=topic).border = BOX
         ws.cell(row=row, column=1).alignment = WRAP
         text = ws.cell(row=row, column=2, value=commentary.get(topic) or None)
@@ -254,17 +299,13 @@ def _commentary(ws: Worksheet, commentary: dict[str, str]) -> None:
 # --- helpers --------------------------------------------------------------------
 
 
-def _all_measures() -> tuple[Measure, ...]:
-    return tuple(m for sheet in MEASURE_SHEETS for m in measures_on(sheet))
-
-
 def _cell_value(measure: Measure, value: float | None) -> float | int | None:
     """Counts as whole numbers, money to the penny; None stays blank (never zero)."""
     if value is None:
         return None
     if measure.type == "money":
         return round(float(value), 2)
-    return int(round(value))
+    return round(value)
 
 
 def _input(cell) -> None:

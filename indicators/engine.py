@@ -1,8 +1,9 @@
 """The indicator engine: every catalogue indicator, per contract and quarter, on two bases.
 
-Driven entirely by ``models.catalogue``: each indicator's numerator and
-denominator are sums of measures, or one of the two special denominators
-(``CAPACITY_NIGHTS``, ``CONTRACT_VALUE``). The work is vectorised over contracts
+Driven entirely by the contract type's catalogue (``models.catalogue.Catalogue``,
+passed as an argument): each indicator's numerator and denominator are sums of
+measures, or one of the two special denominators (a :class:`Capacity` of units,
+``CONTRACT_VALUE``). The work is vectorised over contracts
 and quarters: the measures are pivoted to one row per contract and quarter held,
 and each indicator is a few column operations on that frame.
 
@@ -26,9 +27,9 @@ Partial year to date
 Special denominators
     A return reports a whole quarter, so both count whole quarters held:
 
-    - ``CAPACITY_NIGHTS`` = RF01 × days − RF03, where days are the days of the
-      quarter, and a year to date sums the days of its quarters held (RF01 is a
-      stock: its latest value; RF03 a flow: summed).
+    - a :class:`Capacity` = units × days − the unit-nights lost, where days are
+      the days of the quarter, and a year to date sums the days of its quarters
+      held (the units are a stock: their latest value; the nights lost a flow: summed).
     - ``CONTRACT_VALUE`` = annual value × quarters / 4, where quarters are the
       quarters held in the period (1 for a quarter; for a year to date, the
       quarters whose spend is summed, so a partial year to date compares like
@@ -37,13 +38,21 @@ Special denominators
     A part quarter at either end of the term (2014/15 Q2 for a contract that
     started on 1 September 2014) also counts whole: its return covers the whole
     quarter (the sample's first return does: the services carried on from the
-    previous arrangement), and the checks bound RF02 by the whole quarter's days.
+    previous arrangement), and the checks bound the nights occupied by the whole quarter's days.
     Pro-rating by days within the term would set a quarter's nights and spend
     against one month's capacity and value (the sample's 2014/15 Q2 would read
     289% occupancy and 305% spend).
 
 No value
     A zero denominator or a missing measure gives NaN ("no data"), never zero.
+    A measure that a quarter's template version did not hold (one added in a
+    later version) is missing in that quarter, so it too gives "no data".
+
+Contracts of several types
+    :func:`compute_indicators` computes one catalogue's indicators.
+    :func:`all_indicators` and :func:`indicators_for` read each contract's type
+    from the database, compute each type's contracts with its own catalogue and
+    put the results together in one frame (same columns, same order).
 """
 
 from __future__ import annotations
@@ -53,18 +62,17 @@ import pandas as pd
 
 from models.catalogue import (
     BASES,
-    Capacity,
     CONTRACT_VALUE,
     DAYS_PER_MONTH,
-    INDICATORS,
-    MEASURES,
+    Capacity,
+    Catalogue,
     Indicator,
 )
 from models.periods import fiscal_year_label
 
 from .periods import as_days, days_in_term
-from .targets import rag as rate
 from .targets import lookup_targets
+from .targets import rag as rate
 
 #: Columns of ``compute_indicators``' result, in order.
 COLUMNS = [
@@ -76,9 +84,6 @@ COLUMNS = [
 ]
 
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"
-_ALL_CODES = [m.code for m in MEASURES]
-_FLOW_CODES = [m.code for m in MEASURES if m.aggregation == "flow"]
-_QUARTER_ONLY_CODES = [m.code for m in MEASURES if m.aggregation == "quarter"]
 
 
 def days_to_months(days):
@@ -129,22 +134,23 @@ class _Frame:
 
     _PERIOD_SPAN = 1 << 20      # contract code × span + period: one integer key per row
 
-    def __init__(self, measures: pd.DataFrame, contracts: pd.DataFrame | None):
+    def __init__(self, measures: pd.DataFrame, contracts: pd.DataFrame | None, catalogue: Catalogue):
+        codes = [m.code for m in catalogue.measures]
         contract_code, names = pd.factorize(measures["contract"].astype(str), sort=True)
         period = (measures["year"].to_numpy(dtype=np.int64) * 4
                   + measures["quarter"].to_numpy(dtype=np.int64) - 1)
         keys, row = np.unique(contract_code * self._PERIOD_SPAN + period, return_inverse=True)
-        self.column = {code: i for i, code in enumerate(_ALL_CODES)}
+        self.column = {code: i for i, code in enumerate(codes)}
         # Factorise the codes first: mapping a few dozen distinct codes beats mapping every row.
         code_index, distinct = pd.factorize(measures["code"])
         column = np.array([self.column.get(c, -1) for c in distinct], dtype=np.int64)[code_index]
         known = column >= 0        # codes outside the catalogue are not the indicators' business
         row, column = row[known], column[known]
-        cells = row * len(_ALL_CODES) + column
+        cells = row * len(codes) + column
         if len(cells) and np.bincount(cells).max() > 1:
             raise ValueError("measures hold a code twice for one contract and quarter: "
                              "pass only the current version of each submission")
-        quarter_values = np.full((len(keys), len(_ALL_CODES)), np.nan)
+        quarter_values = np.full((len(keys), len(codes)), np.nan)
         quarter_values[row, column] = measures["value"].to_numpy(dtype=float)[known]
 
         self.keys_array = keys
@@ -169,12 +175,13 @@ class _Frame:
 
         # Flows sum over the quarters held so far this year; one blank makes the sum unknown.
         ytd_values = quarter_values.copy()
-        flows = [self.column[c] for c in _FLOW_CODES]
+        flows = [self.column[m.code] for m in catalogue.measures if m.aggregation == "flow"]
         flow_values = quarter_values[:, flows]
         sums = _group_cumsum(np.nan_to_num(flow_values, nan=0.0), first_row)
         blanks = _group_cumsum(np.isnan(flow_values).astype(float), first_row)
         ytd_values[:, flows] = np.where(blanks > 0, np.nan, sums)
-        ytd_values[:, [self.column[c] for c in _QUARTER_ONLY_CODES]] = np.nan
+        ytd_values[:, [self.column[m.code] for m in catalogue.measures
+                       if m.aggregation == "quarter"]] = np.nan
         self.values = {"quarter": quarter_values, "ytd": ytd_values}
 
         # Whole quarters: see "Special denominators" above.
@@ -233,20 +240,23 @@ class _Frame:
         raise ValueError(f"{indicator.code}: unknown denominator {den!r}")
 
 
-def measure_values(measures: pd.DataFrame, basis: str = "quarter") -> pd.DataFrame:
-    """Every catalogue measure per contract and quarter held, on a basis.
+def measure_values(measures: pd.DataFrame, catalogue: Catalogue, basis: str = "quarter") -> pd.DataFrame:
+    """Every measure of ``catalogue`` per contract and quarter held, on a basis.
 
     On ``ytd`` each measure combines by its catalogue aggregation exactly as the
     indicators do (flows sum the quarters held so far this year, one blank making
     the sum unknown; stocks and ytd measures take the quarter; ``quarter`` measures
     have no year-to-date value). Columns: contract, year, quarter, period, then one
-    column per measure code; sorted by contract then quarter.
+    column per measure code of the catalogue (codes of other types are left out; a
+    measure its quarter's template version did not hold is NaN); sorted by contract
+    then quarter.
     """
-    columns = ["contract", "year", "quarter", "period", *_ALL_CODES]
+    codes = [m.code for m in catalogue.measures]
+    columns = ["contract", "year", "quarter", "period", *codes]
     if measures is None or measures.empty:
         return pd.DataFrame(columns=columns)
-    frame = _Frame(measures, None)
-    out = pd.DataFrame(frame.values[basis], columns=_ALL_CODES)
+    frame = _Frame(measures, None, catalogue)
+    out = pd.DataFrame(frame.values[basis], columns=codes)
     out.insert(0, "contract", frame.contract_names[frame.contract_code])
     out.insert(1, "year", frame.year)
     out.insert(2, "quarter", frame.quarter)
@@ -292,9 +302,9 @@ def empty_indicators() -> pd.DataFrame:
                          for c in COLUMNS})
 
 
-def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = None,
-                       targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every catalogue indicator for every contract and quarter held, on both bases.
+def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None,
+                       targets: pd.DataFrame | None, catalogue: Catalogue) -> pd.DataFrame:
+    """Every indicator of ``catalogue`` for every contract and quarter held, on both bases.
 
     ``measures``: columns contract, year, quarter, code, value (NaN = not
     reported), one row per code of the current version of each quarter
@@ -302,13 +312,17 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
     start_date, initial_end_date, extended_end_date, annual_value (for the
     special denominators; without it, contract-value indicators have no value
     and the term is unbounded). ``targets``: ``indicators.data.load_targets``.
+    ``catalogue``: the contracts' type (every contract in ``measures`` of that type).
 
     One row per contract, indicator, quarter held and basis; columns ``COLUMNS``.
     Sorted by contract, indicator (catalogue order), period, basis.
     """
     if measures is None or measures.empty:
         return empty_indicators()
-    frame = _Frame(measures, contracts)
+    indicators = catalogue.indicators
+    if not indicators:
+        return empty_indicators()
+    frame = _Frame(measures, contracts, catalogue)
     n = len(frame)
     quarters = frame.quarter
     # The previous quarter of the same financial year, for the year-to-date basis.
@@ -319,7 +333,7 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
     numbers: dict[str, list[np.ndarray]] = {k: [] for k in (
         "value", "numerator", "denominator", "previous_value", "year_before_value")}
     trends: dict[str, list[np.ndarray]] = {"trend_previous": [], "trend_year": []}
-    for ind in INDICATORS:
+    for ind in indicators:
         for basis in BASES:
             numerator = frame.total(ind.numerator_for(basis), basis)
             denominator = frame.denominator(ind, basis)
@@ -344,10 +358,10 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
             trends["trend_previous"].append(trend(value - previous, ind.better))
             trends["trend_year"].append(trend(value - year_before, ind.better))
 
-    blocks = len(INDICATORS) * len(BASES)
+    blocks = len(indicators) * len(BASES)
     row = np.tile(np.arange(n), blocks)                      # row of the pivoted frame
-    indicator = np.repeat(np.arange(len(INDICATORS)), len(BASES) * n)
-    basis = np.tile(np.repeat(np.arange(len(BASES)), n), len(INDICATORS))
+    indicator = np.repeat(np.arange(len(indicators)), len(BASES) * n)
+    basis = np.tile(np.repeat(np.arange(len(BASES)), n), len(indicators))
     contract_code, contract_names = frame.contract_code, frame.contract_names
     # The pivoted frame is sorted by contract then period, so its row order is period order.
     order = np.lexsort((basis, row, indicator, contract_code[row]))
@@ -364,10 +378,10 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
     fiscal_names = [fiscal_year_label(y) for y in range(first, int(years.max()) + 1)]
     result = pd.DataFrame({
         "contract": take(contract_names, contract_code[row]),
-        "service": take([i.service for i in INDICATORS], indicator),
-        "indicator": take([i.code for i in INDICATORS], indicator),
-        "label": take([i.label for i in INDICATORS], indicator),
-        "short": take([i.short for i in INDICATORS], indicator),
+        "service": take([i.service for i in indicators], indicator),
+        "indicator": take([i.code for i in indicators], indicator),
+        "label": take([i.label for i in indicators], indicator),
+        "short": take([i.short for i in indicators], indicator),
         "year": years[row],
         "fiscal_year": take(fiscal_names, years[row] - first),
         "quarter": quarters[row],
@@ -376,9 +390,9 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
     })
     for key, columns in numbers.items():
         result[key] = np.concatenate(columns)[order]
-    result["unit"] = take([i.unit for i in INDICATORS], indicator)
-    result["better"] = take([i.better for i in INDICATORS], indicator)
-    is_days = np.array([i.unit == "days" for i in INDICATORS])[indicator]
+    result["unit"] = take([i.unit for i in indicators], indicator)
+    result["better"] = take([i.better for i in indicators], indicator)
+    is_days = np.array([i.unit == "days" for i in indicators])[indicator]
     result["months"] = np.where(is_days, result["value"].to_numpy() / DAYS_PER_MONTH, np.nan)
     result["missing_quarters"] = text(np.where(basis == BASES.index("ytd"),
                                                frame.missing_quarters[row], ""))
@@ -388,8 +402,8 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
         result[key] = text(np.concatenate(columns)[order])
 
     target, tolerance, direction = lookup_targets(
-        targets, list(contract_names), [i.code for i in INDICATORS], contract_code[row], indicator,
-        result["period"].to_numpy(), better=[i.better for i in INDICATORS])
+        targets, list(contract_names), [i.code for i in indicators], contract_code[row], indicator,
+        result["period"].to_numpy(), better=[i.better for i in indicators])
     result["target"] = target
     result["tolerance"] = tolerance
     result["direction"] = text(direction)
@@ -397,22 +411,53 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None = 
     return result[COLUMNS]
 
 
+def _by_type(engine, contracts: pd.DataFrame, contract: str | None) -> pd.DataFrame:
+    """Compute the indicators of ``contracts`` type by type, each with its own catalogue.
+
+    The frames are put together in the order :func:`compute_indicators` gives one
+    catalogue's: by contract, then the catalogue's indicator order, period, basis.
+    """
+    from models.contract_types import get_type
+
+    from .data import load_measures, load_targets
+
+    if contracts.empty:
+        return empty_indicators()
+    measures = load_measures(engine, contract)
+    targets = load_targets(engine, contract)
+    frames = []
+    for type_name, of_type in contracts.groupby("contract_type", sort=True):
+        references = set(of_type["contract"])
+        frames.append(compute_indicators(measures[measures["contract"].isin(references)], of_type,
+                                         targets[targets["contract"].isin(references)],
+                                         get_type(type_name)))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_indicators()
+    if len(frames) == 1:
+        return frames[0]
+    # Each frame is sorted already; a stable sort by contract keeps each contract's order.
+    combined = pd.concat(frames, ignore_index=True)
+    return combined.sort_values("contract", kind="stable", ignore_index=True)
+
+
 def indicators_for(engine, contract: str) -> pd.DataFrame:
-    """Load one contract's current measures, terms and targets and compute its indicators."""
-    from .data import load_contracts, load_measures, load_targets
+    """One contract's indicators, computed with its type's catalogue from the database."""
+    from .data import load_contracts
 
     contracts = load_contracts(engine)
-    return compute_indicators(load_measures(engine, contract),
-                              contracts[contracts["contract"] == contract],
-                              load_targets(engine, contract))
+    return _by_type(engine, contracts[contracts["contract"] == contract], contract)
 
 
 def all_indicators(engine, contract: str | None = None) -> pd.DataFrame:
-    """Every contract's indicators (or one contract's), from the database."""
-    from .data import load_contracts, load_measures, load_targets
+    """Every contract's indicators (or one contract's), each by its own type, from the database.
+
+    Raises ``models.contract_types.ContractTypeError`` when a contract's type file
+    is missing or faulty.
+    """
+    from .data import load_contracts
 
     contracts = load_contracts(engine)
     if contract is not None:
         contracts = contracts[contracts["contract"] == contract]
-    return compute_indicators(load_measures(engine, contract), contracts,
-                              load_targets(engine, contract))
+    return _by_type(engine, contracts, contract)

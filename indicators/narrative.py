@@ -1,11 +1,13 @@
 """A quarter in short plain sentences, as a contract monitor would write it.
 
 Used by the pages and the meeting pack. Everything comes from the engine's
-indicators frame and the catalogue: the sentences name indicators by their
-short catalogue names and group indicators that share a denominator (for
-One Stop, the three measures of new referrals received).
+indicators frame and the contract type's catalogue (an argument): the sentences
+name indicators by their short catalogue names and group indicators of a
+service that share one measure as denominator (three measures of the new
+referrals received, say).
 
-Order: for each service, its counts, then what changed on the previous
+Order: for each of the catalogue's indicator groups (its services, then any
+others such as finance), its counts, then what changed on the previous
 quarter, then what is red or amber and by how much; then any special-cause
 variation; then the gaps (no data, a partial year to date).
 """
@@ -15,21 +17,20 @@ from __future__ import annotations
 import pandas as pd
 
 import formats as fmt
-from models.catalogue import INDICATORS, MEASURES_BY_CODE, SERVICES, FINANCE, Indicator
+from models.catalogue import Catalogue, Indicator
 from models.periods import Quarter
 
 from .spc import CONCERN, IMPROVEMENT, spc_for
 
-#: Services in the order a meeting takes them, Finance last.
-_SECTIONS = (*SERVICES, FINANCE)
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                  9: "nine", 10: "ten"}
 
 
-def format_difference(difference: float, unit: str) -> str:
-    """How far apart two values are, in the indicator's unit: ``6 points``, ``14 days``, ``1 person``."""
+def format_difference(difference: float, unit: str, places: int = 0) -> str:
+    """How far apart two values are, in the indicator's unit: ``6 points``, ``14 days``, ``1 person``
+    (``5.3 points`` with ``places=1``, beside a value shown to one decimal)."""
     size = abs(difference) * (100 if unit == "%" else 1)
-    shown = fmt.whole(size)
+    shown = fmt.whole(size) if not places else str(fmt._round(size, places))
     if shown == "0":    # a real gap that rounds away: "0 points short" would read as none
         return {"%": "less than 1 point", "days": "less than a day"}.get(unit, "less than 1 person")
     one = shown == "1"
@@ -54,13 +55,13 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _denominator_groups(service: str) -> list[tuple[str, list[Indicator]]]:
+def _denominator_groups(service: str, catalogue: Catalogue) -> list[tuple[str, list[Indicator]]]:
     """Indicators of a service that share one measure as denominator (two or more of them)."""
     groups: dict[str, list[Indicator]] = {}
-    for ind in INDICATORS:
-        if ind.service == service and isinstance(ind.denominator, tuple) and len(ind.denominator) == 1:
+    for ind in catalogue.indicators_for(service):
+        if isinstance(ind.denominator, tuple) and len(ind.denominator) == 1:
             groups.setdefault(ind.denominator[0], []).append(ind)
-    return [(MEASURES_BY_CODE[code].label, members) for code, members in groups.items()
+    return [(catalogue.measures_by_code[code].label, members) for code, members in groups.items()
             if len(members) >= 2]
 
 
@@ -68,10 +69,11 @@ def _rose_or_fell(change: float) -> str:
     return "rose" if change > 0 else "fell"
 
 
-def _counts_sentence(service: str, quarter: Quarter, rows: pd.DataFrame, ytd: pd.DataFrame) -> str | None:
+def _counts_sentence(service: str, quarter: Quarter, rows: pd.DataFrame, ytd: pd.DataFrame,
+                     catalogue: Catalogue) -> str | None:
     parts = []
-    for ind in INDICATORS:
-        if ind.service != service or ind.is_ratio or ind.code not in rows.index:
+    for ind in catalogue.indicators_for(service):
+        if ind.is_ratio or ind.code not in rows.index:
             continue
         value = rows.at[ind.code, "value"]
         if fmt.is_missing(value):
@@ -86,10 +88,10 @@ def _counts_sentence(service: str, quarter: Quarter, rows: pd.DataFrame, ytd: pd
     return f"{service}, {quarter.label}: " + "; ".join(parts) + "."
 
 
-def _change_sentences(service: str, rows: pd.DataFrame) -> list[str]:
+def _change_sentences(service: str, rows: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     sentences = []
     grouped: set[str] = set()
-    for name, members in _denominator_groups(service):
+    for name, members in _denominator_groups(service, catalogue):
         present = [m for m in members if m.code in rows.index]
         changes = [rows.at[m.code, "change_previous"] for m in present]
         if len(present) < 2 or any(fmt.is_missing(c) or c == 0 for c in changes):
@@ -102,27 +104,29 @@ def _change_sentences(service: str, rows: pd.DataFrame) -> list[str]:
                              f"{lower_first(name)} {_rose_or_fell(changes[0])} on the previous quarter: "
                              f"{details}.")
             grouped.update(m.code for m in present)
-    for ind in INDICATORS:
-        if ind.service != service or not ind.is_ratio or ind.code in grouped or ind.code not in rows.index:
+    for ind in catalogue.indicators_for(service):
+        if not ind.is_ratio or ind.code in grouped or ind.code not in rows.index:
             continue
         row = rows.loc[ind.code]
         if fmt.is_missing(row["change_previous"]):
             continue
         value = fmt.value(row["value"], ind.unit, with_months=False)
         previous = fmt.value(row["previous_value"], ind.unit, with_months=False)
-        if row["trend_previous"] == "no change" or previous == value:
-            # A change too small to show as written is no change to the reader.
+        if previous == value:
+            # The one rounding rule (formats.change_between): a change is that of the whole
+            # figures as written, so equal figures are no change, and unequal ones a change.
             sentences.append(f"{ind.short} held at {value} on the previous quarter.")
             continue
+        word = row["trend_previous"] if row["trend_previous"] in ("improving", "worsening") else None
         sentences.append(
             f"{ind.short} {_rose_or_fell(row['change_previous'])} from {previous} to {value} "
-            f"on the previous quarter ({row['trend_previous']}).")
+            f"on the previous quarter{f' ({word})' if word else ''}.")
     return sentences
 
 
-def _rag_sentences(rows: pd.DataFrame) -> list[str]:
+def _rag_sentences(rows: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     sentences = []
-    for ind in INDICATORS:
+    for ind in catalogue.indicators:
         if ind.code not in rows.index:
             continue
         row = rows.loc[ind.code]
@@ -130,16 +134,20 @@ def _rag_sentences(rows: pd.DataFrame) -> list[str]:
             continue
         gap = row["value"] - row["target"]
         side = "over" if row["direction"] == "lower" else "short"
+        # The one rounding rule (formats): to one decimal where the whole number would hide why.
+        places = fmt.rag_places(row["value"], ind.unit, row["target"], row.get("tolerance"), row["direction"])
+        value = fmt.rag_value(row["value"], ind.unit, row["target"], row.get("tolerance"), row["direction"])
         sentences.append(
-            f"{row['rag'].capitalize()}: {lower_first(ind.short)} {fmt.value(row['value'], ind.unit)} "
+            f"{row['rag'].capitalize()}: {lower_first(ind.short)} {value} "
             f"against a target of {fmt.value(row['target'], ind.unit, with_months=False)}, "
-            f"{format_difference(gap, ind.unit)} {side}.")
+            f"{format_difference(gap, ind.unit, places)} {side}.")
     return sentences
 
 
-def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> list[str]:
+def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Quarter,
+                             catalogue: Catalogue) -> list[str]:
     sentences = []
-    for ind in INDICATORS:
+    for ind in catalogue.indicators:
         result = spc_for(indicators, contract, ind.code, upto=quarter)
         latest = result.latest
         if latest is None or result.points.index[-1] != quarter.label or not latest["special_cause"]:
@@ -150,9 +158,9 @@ def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Q
     return sentences
 
 
-def _gap_sentences(rows: pd.DataFrame, ytd: pd.DataFrame) -> list[str]:
+def _gap_sentences(rows: pd.DataFrame, ytd: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     sentences = []
-    no_data = [lower_first(ind.short) for ind in INDICATORS
+    no_data = [lower_first(ind.short) for ind in catalogue.indicators
                if ind.code in rows.index and fmt.is_missing(rows.at[ind.code, "value"])]
     if no_data:
         sentences.append("No data this quarter (a measure not reported, or nothing to divide by) for: "
@@ -167,8 +175,20 @@ def _gap_sentences(rows: pd.DataFrame, ytd: pd.DataFrame) -> list[str]:
     return sentences
 
 
-def narrative_sections(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> dict[str, list[str]]:
-    """The narrative by section: one per service (and Finance) with something to say, then
+def met_sentence(met: int, rated: int, hidden: int = 0) -> str:
+    """``9 of 13 measures with a target met it this quarter.``; with measures hidden to protect
+    small numbers (the shared pack), says so, so that its "8 of 12" is not read as a mistake."""
+    text = f"{met} of {rated} measures with a target met it this quarter"
+    if hidden:
+        text += (f" ({hidden} more {'is' if hidden == 1 else 'are'} not counted here: "
+                 f"{'its figure is' if hidden == 1 else 'their figures are'} hidden to protect small numbers)")
+    return text + "."
+
+
+def narrative_sections(indicators: pd.DataFrame, contract: str, quarter: Quarter,
+                       catalogue: Catalogue, hidden_rated: int = 0) -> dict[str, list[str]]:
+    """The narrative by section: one per indicator group of the contract's ``catalogue``
+    (its services, then others such as finance) with something to say, then
     ``"Overall"`` (targets met, special causes, gaps). Empty when no return is held."""
     of_contract = indicators[indicators["contract"] == contract]
     at = of_contract[of_contract["period"] == quarter.index]
@@ -178,33 +198,35 @@ def narrative_sections(indicators: pd.DataFrame, contract: str, quarter: Quarter
     ytd = at[at["basis"] == "ytd"].set_index("indicator")
 
     sections: dict[str, list[str]] = {}
-    for service in _SECTIONS:
+    for service in catalogue.indicator_groups:
         service_rows = rows[rows["service"] == service]
         if service_rows.empty:
             continue
         sentences = []
-        counts = _counts_sentence(service, quarter, service_rows, ytd)
+        counts = _counts_sentence(service, quarter, service_rows, ytd, catalogue)
         if counts:
             sentences.append(counts)
-        sentences += _change_sentences(service, service_rows)
-        sentences += _rag_sentences(service_rows)
+        sentences += _change_sentences(service, service_rows, catalogue)
+        sentences += _rag_sentences(service_rows, catalogue)
         if sentences:
             sections[service] = sentences
     overall = []
     met = int((rows["rag"] == "green").sum())
     rated = int(rows["rag"].notna().sum())
     if rated:
-        overall.append(f"{met} of {rated} measures with a target met it this quarter.")
-    overall += _special_cause_sentences(of_contract, contract, quarter)
-    overall += _gap_sentences(rows, ytd)
+        overall.append(met_sentence(met, rated, hidden_rated))
+    overall += _special_cause_sentences(of_contract, contract, quarter, catalogue)
+    overall += _gap_sentences(rows, ytd, catalogue)
     if overall:
         sections["Overall"] = overall
     return sections
 
 
-def narrative(indicators: pd.DataFrame, contract: str, quarter: Quarter) -> list[str]:
-    """Short plain sentences about one contract's quarter, from ``compute_indicators`` output."""
-    sections = narrative_sections(indicators, contract, quarter)
+def narrative(indicators: pd.DataFrame, contract: str, quarter: Quarter,
+              catalogue: Catalogue, hidden_rated: int = 0) -> list[str]:
+    """Short plain sentences about one contract's quarter, from ``compute_indicators`` output
+    computed with the contract's ``catalogue``."""
+    sections = narrative_sections(indicators, contract, quarter, catalogue, hidden_rated)
     if not sections:
         return [f"No return is held for {quarter.label}."]
     return [sentence for sentences in sections.values() for sentence in sentences]

@@ -35,6 +35,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from models.catalogue import Catalogue
+
 #: 3 / d2 (1.128) for moving ranges of two points, as Making Data Count rounds it.
 LIMIT_FACTOR = 2.66
 #: Moving ranges above this many times their mean are screened out of the limits.
@@ -271,10 +273,9 @@ def spc_for(indicators: pd.DataFrame, contract: str, indicator: str, upto=None,
     """The chart of one indicator of one contract over the quarters held (up to ``upto``).
 
     Points are indexed by the quarter's label (``2016/17 Q3``); the target is the
-    one in force at the latest point.
+    one in force at the latest point. Which way is better comes with the rows
+    (the engine's ``better``, from the contract's catalogue).
     """
-    from models.catalogue import INDICATORS_BY_CODE
-
     rows = indicators[(indicators["contract"] == contract) & (indicators["indicator"] == indicator)
                       & (indicators["basis"] == basis)]
     if upto is not None:
@@ -284,19 +285,18 @@ def spc_for(indicators: pd.DataFrame, contract: str, indicator: str, upto=None,
     series = pd.Series(rows["value"].to_numpy(dtype=float), index=labels.to_numpy())
     with_value = rows[rows["value"].notna()]
     target = with_value["target"].iloc[-1] if len(with_value) else None
-    return xmr(series, target=target, better=INDICATORS_BY_CODE[indicator].better)
+    better = rows["better"].iloc[-1] if len(rows) else "higher"
+    return xmr(series, target=target, better=better)
 
 
 SUMMARY_COLUMNS = ["contract", "indicator", "service", "label", "points", "mean", "lower", "upper",
                    "variation", "assurance", "reliable", "special_cause", "rule", "target"]
 
 
-def spc_summary(indicators: pd.DataFrame, contract: str, upto=None) -> pd.DataFrame:
-    """One row per indicator of a contract: the chart's verdicts at its latest point."""
-    from models.catalogue import INDICATORS
-
+def spc_summary(indicators: pd.DataFrame, contract: str, catalogue: Catalogue, upto=None) -> pd.DataFrame:
+    """One row per indicator of the contract's ``catalogue``: the chart's verdicts at its latest point."""
     records = []
-    for ind in INDICATORS:
+    for ind in catalogue.indicators:
         result = spc_for(indicators, contract, ind.code, upto)
         latest = result.latest
         records.append({

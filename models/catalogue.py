@@ -320,31 +320,3 @@ class Catalogue:
     def page(self, slug: str) -> Page | None:
         return next((p for p in self.pages if p.slug == slug), None)
 
-
-# --- TRANSITIONAL: the old module globals, for code not yet converted ---------------------
-# Removed once every folder takes the catalogue as an argument (tests/test_no_codes.py).
-
-def __getattr__(name: str):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from models.contract_types import get_type
-
-    da = get_type("domestic-abuse")
-    v1 = da.measures_in(1)
-    old = {
-        "ONE_STOP": "One Stop", "REFUGE": "Refuge", "FRESH_START": "Fresh Start", "FINANCE": "Finance",
-        "MEASURES": v1, "MEASURES_BY_CODE": {m.code: m for m in v1},
-        "CHECKS": tuple(c for c in da.checks_in(1) if c.is_error),
-        "FUNNEL": next(c.left for c in da.checks if c.rule == "funnel"),
-        "OUTLIER_FACTOR": da.outlier_factor, "OUTLIER_QUARTERS": da.outlier_quarters,
-        "OUTLIER_FLOOR": da.outlier_floor,
-        "INDICATORS": da.indicators, "INDICATORS_BY_CODE": da.indicators_by_code,
-        "SERVICES": da.service_names, "MEASURE_SHEETS": da.sheets, "REQUIRED_SHEETS": da.required_sheets,
-        "COMMENTARY_TOPICS": da.commentary_topics, "TEMPLATE_VERSION": 1,
-        "NON_PEOPLE_COUNTS": frozenset(m.code for m in v1 if not m.counts_people),
-        "counts_people": da.counts_people, "measures_on": lambda sheet: da.measures_on(sheet, 1),
-        "indicators_for": da.indicators_for, "CAPACITY_NIGHTS": "capacity_nights",
-    }
-    if name in old:
-        return old[name]
-    raise AttributeError(name)

@@ -9,6 +9,7 @@ returned. ``python -m models check-type FILE`` runs the same validation.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from functools import lru_cache
@@ -36,7 +37,14 @@ from models.catalogue import (
 
 
 class ContractTypeError(ValueError):
-    """A type file that cannot be used; the message names the file, the entry and the fault."""
+    """A type file that cannot be used; the message names the file, the entry and the fault.
+
+    ``problems`` holds each fault on its own (the message joins them with "; ").
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems) or (message,)
 
 
 # --- the file's shape ------------------------------------------------------------------
@@ -162,55 +170,159 @@ _TERM = re.compile(r"^\s*(?P<sign>[-−]\s*)?(?P<previous>previous\s+)?(?P<code>
                    r"(?P<days>\s*[*×]\s*days)?\s*$")
 
 
+#: At most this many faults are listed: past that, they are usually one mistake repeated.
+_MOST_PROBLEMS = 10
+
+
 def load_type(path: str | Path) -> Catalogue:
     """Read and validate one type file; :class:`ContractTypeError` on any mistake."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContractTypeError(f"{path.name}: there is no such file ({path}).") from None
     except OSError as exc:
         raise ContractTypeError(f"{path.name}: cannot be read ({exc.strerror or exc}).") from None
     except UnicodeDecodeError:
-        raise ContractTypeError(f"{path.name}: is not a text file in UTF-8.") from None
+        raise ContractTypeError(f"{path.name}: is not a text file in UTF-8; save it as UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ContractTypeError(f"{path.name}: is not valid TOML: {exc}.") from None
+        raise ContractTypeError(
+            f"{path.name}: is not valid TOML: {exc}. Look for a missing quote, bracket or '=' on that "
+            "line or the one before it.") from None
     try:
         data = _TypeFile.model_validate(raw)
     except ValidationError as exc:
-        raise ContractTypeError(f"{path.name}: " + "; ".join(
-            f"{_where(raw, error['loc'])}: {_plain_error(error)}" for error in exc.errors()[:10])) from None
-    problems = _contradictions(data)
-    if problems:
-        raise ContractTypeError(f"{path.name}: " + "; ".join(problems[:10]))
+        _refuse(path, list(dict.fromkeys(_describe(raw, error) for error in exc.errors())))
+    _refuse(path, _contradictions(data))
     return _catalogue(data, path)
 
 
-def _where(raw: dict, loc: tuple) -> str:
-    """An error's place in words: ``measures[3] (OS04).aggregation``."""
-    parts, node = [], raw
-    for key in loc:
-        if isinstance(key, int) and isinstance(node, list):
-            node = node[key] if key < len(node) else None
-            name = node.get("code") or node.get("title") or node.get("name") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1]}[{key + 1}]" + (f" ({name})" if name else "") if parts else str(key)
+def check_type_file(path: str | Path) -> Catalogue:
+    """:func:`load_type`, and the file must be named after its type, as in the types folder."""
+    path = Path(path)
+    catalogue = load_type(path)
+    if catalogue.name != path.stem:
+        _refuse(path, [_name_problem(catalogue.name, path)])
+    return catalogue
+
+
+def _name_problem(name: str, path: Path) -> str:
+    return (f"name {name!r} must be the file's name without .toml ({path.stem!r}); rename the file "
+            f"to {name}.toml or change the name")
+
+
+def _refuse(path: Path, problems: list[str]) -> None:
+    """Raise the faults of one file, if any, as one :class:`ContractTypeError`."""
+    if not problems:
+        return
+    shown = problems[:_MOST_PROBLEMS]
+    if len(problems) > _MOST_PROBLEMS:
+        shown.append(f"and {len(problems) - _MOST_PROBLEMS} more")
+    raise ContractTypeError(f"{path.name}: " + "; ".join(shown),
+                            tuple(f"{path.name}: {problem}" for problem in shown))
+
+
+# --- faults in words --------------------------------------------------------------------
+
+#: What one entry of each list is called in a message, and the setting that names it.
+_ENTRIES = {
+    "services": ("service", "name"), "parameters": ("parameter", "key"), "measures": ("measure", "code"),
+    "checks": ("check", "code"), "indicators": ("indicator", "code"), "key_figures": ("key figures", "group"),
+    "pages": ("page", "title"), "blocks": ("block", "kind"),
+}
+#: Pydantic's names for the alternatives of a setting that may take several forms.
+_ALTERNATIVES = {"list[constrained-str]", "literal['contract_value']", "_Capacity", "str", "int",
+                 "list[int]", "float", "bool", "none"}
+_DENOMINATOR = ('a list of measure codes such as ["OS04"], "contract_value", or '
+                '{ units = "RF01", less = ["RF03"] }')
+
+
+def _settings() -> set[str]:
+    """Every setting any entry of a type file may have, for suggesting the one meant by a typo."""
+    models = [_TypeFile, _Service, _Parameter, _Outliers, _Measure, _Check, _Capacity, _Indicator,
+              _KeyFigures, _Block, _Page]
+    return {name for model in models for name in model.model_fields}
+
+
+def _describe(raw: dict, error: dict) -> str:
+    """One validation error as ``measure HV02 ([[measures]] entry 2): label is required but missing``."""
+    entry, setting, node = [], [], raw
+    loc = [key for key in error["loc"] if key not in _ALTERNATIVES]
+    for index, key in enumerate(loc):
+        if isinstance(key, int):
+            parent = loc[index - 1] if index else None
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            if parent in _ENTRIES and not setting[1:]:
+                what, naming = _ENTRIES[parent]
+                name = node.get(naming) if isinstance(node, dict) else None
+                setting.pop()
+                if parent == "blocks":
+                    entry.append(f"block {key + 1}" + (f" ({name})" if isinstance(name, str) else ""))
+                else:
+                    entry.append(f"{what} {name} ([[{parent}]] entry {key + 1})" if isinstance(name, str)
+                                 else f"[[{parent}]] entry {key + 1}")
+            else:
+                setting.append(f"item {key + 1}")
         else:
             node = node.get(key) if isinstance(node, dict) else None
-            if isinstance(key, str) and key not in {"list[constrained-str]", "literal['contract_value']",
-                                                     "_Capacity"}:
-                parts.append(str(key))
-    return ".".join(parts) or "the file"
+            setting.append(str(key))
+    where = ", ".join(entry)
+    name = " ".join(setting)
+    fault = _fault(error, name, loc[-1] if loc else None)
+    return f"{where}: {fault}" if where else fault
 
 
-def _plain_error(error: dict) -> str:
-    kind = error["type"]
+def _fault(error: dict, setting: str, last) -> str:
+    kind, given = error["type"], error.get("input")
+    field = setting or "the file"
     if kind == "missing":
-        return "is required but missing"
+        return f"{field} is required but missing"
     if kind == "extra_forbidden":
-        return "is not a known setting (check its spelling)"
-    if kind == "string_pattern_mismatch" and error["loc"][-1] in {"code", "parts", "numerator"}:
-        return (f"{error['input']!r} is not a valid code (capital letters and digits, "
-                "parts joined by '-', for example OS04 or OS-RESP24)")
-    return error["msg"][0].lower() + error["msg"][1:]
+        close = difflib.get_close_matches(str(last), sorted(_settings()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (check its spelling)"
+        return f"{str(last)!r} is not a known setting{hint}"
+    if "denominator" in setting and kind in {"list_type", "literal_error", "model_type", "string_type"}:
+        return f"denominator {_as_written(given)} is not one; write {_DENOMINATOR}"
+    if kind == "literal_error":
+        expected = error["ctx"]["expected"].replace("'", '"')
+        return f"{field} is {_as_written(given)} but must be {expected}"
+    if kind == "string_pattern_mismatch":
+        if setting == "name":
+            return f"name {_as_written(given)} must be small letters, digits and '-' (for example domestic-abuse)"
+        if setting.startswith("key") or " key" in setting:
+            return f"{field} {_as_written(given)} must be small letters, digits and '_' (for example refuge_capacity)"
+        if setting.startswith("icon"):
+            return f"icon {_as_written(given)} must be a Material icon's name in small letters and '_' (for example home)"
+        return (f"{field} {_as_written(given)} is not a valid code (capital letters and digits, parts joined "
+                "by '-', for example OS04 or OS-RESP24)")
+    plain = {
+        "string_type": "must be text in double quotes",
+        "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_type": "must be a number", "float_parsing": "must be a number",
+        "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+        "list_type": "must be a list in square brackets, its items separated by commas",
+        "model_type": "must be a group of settings", "dict_type": "must be a group of settings",
+    }
+    if kind in plain:
+        return f"{field} {plain[kind]} (it is {_as_written(given)})"
+    if kind == "too_short":
+        return f"{field} must have at least {error['ctx']['min_length']} (it is {_as_written(given)})"
+    message = error["msg"]
+    return f"{field}: {message[0].lower()}{message[1:]} (it is {_as_written(given)})"
 
+
+def _as_written(value) -> str:
+    """A value as it would be written in the file: true, "text", [1, 2]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "a group of settings"
+    return str(value)
 
 def _contradictions(data: _TypeFile) -> list[str]:
     """What the schema cannot see: codes that do not exist, sheets not listed, versions not declared."""
@@ -231,12 +343,26 @@ def _contradictions(data: _TypeFile) -> list[str]:
     duplicates([m.code for m in data.measures], "measure")
     duplicates(indicator_codes, "indicator")
     duplicates([c.code for c in data.checks], "check")
+
+    def repeated(names: list[str], what: str) -> None:
+        # Names find sheets, services and pages: two alike would make one of them unreachable.
+        seen: set[str] = set()
+        for name in names:
+            if name.casefold() in seen:
+                problems.append(f"{what}: {name!r} appears twice; each must be different")
+            seen.add(name.casefold())
+
+    repeated(list(data.sheets), "sheets")
+    repeated(list(data.commentary_topics), "commentary_topics")
+    repeated([s.name for s in data.services], "services")
+    repeated([p.key for p in data.parameters], "parameters")
+    repeated([_slug(p.title) for p in data.pages], "pages (titles)")
     if set(measures) & set(indicator_codes):
         problems.append(f"codes used for both a measure and an indicator: {sorted(set(measures) & set(indicator_codes))}")
     for reserved in (COVER, COMMENTARY):
         if reserved.casefold() in {s.casefold() for s in data.sheets}:
             problems.append(f"sheets: {reserved!r} is a sheet every workbook has already; do not list it")
-    if sorted(versions) != list(range(1, max(versions) + 1)):
+    if len(versions) != len(data.versions) or sorted(versions) != list(range(1, max(versions) + 1)):
         problems.append(f"versions: {data.versions} must be 1, 2, 3… with none left out")
 
     def known(code: str, where: str) -> None:
@@ -245,10 +371,13 @@ def _contradictions(data: _TypeFile) -> list[str]:
 
     for m in data.measures:
         if m.sheet not in data.sheets:
-            problems.append(f"measure {m.code}: sheet {m.sheet!r} is not in sheets {data.sheets}")
-        if m.from_version not in versions or (m.until_version is not None and m.until_version not in versions):
-            problems.append(f"measure {m.code}: its versions are not among versions {data.versions}")
-        elif m.until_version is not None and m.until_version < m.from_version:
+            problems.append(f"measure {m.code}: sheet {m.sheet!r} is not in sheets {data.sheets}; "
+                            "add it to sheets or correct the measure's sheet")
+        for setting, version in (("from_version", m.from_version), ("until_version", m.until_version)):
+            if version is not None and version not in versions:
+                problems.append(f"measure {m.code}: {setting} {version} is not one of the versions "
+                                f"{data.versions}; declare it in versions or correct {setting}")
+        if m.until_version is not None and m.until_version < m.from_version:
             problems.append(f"measure {m.code}: until_version is before from_version")
     for c in data.checks:
         for code in c.parts:
@@ -284,7 +413,9 @@ def _contradictions(data: _TypeFile) -> list[str]:
         if i.denominator is not None and i.unit == "people":
             problems.append(f"indicator {i.code}: a ratio (with a denominator) has unit '%' or 'days'")
         if (i.target is None) != (i.tolerance is None):
-            problems.append(f"indicator {i.code}: give both target and tolerance, or neither")
+            given, missing = ("target", "tolerance") if i.tolerance is None else ("tolerance", "target")
+            problems.append(f"indicator {i.code}: has a {given} but no {missing}; give both (the tolerance "
+                            "is how far from the target is still amber) or neither")
         if i.target is not None and i.target < 0:
             problems.append(f"indicator {i.code}: target cannot be negative")
     for k in data.key_figures:
@@ -329,7 +460,8 @@ def _block_problems(where: str, block: _Block, measures: dict, indicators: dict[
 
 def _term(text: str) -> Term:
     match = _TERM.match(text)
-    assert match is not None  # checked in _contradictions
+    if match is None:  # _contradictions reports it first; never reached with a checked file
+        raise ContractTypeError(f"{text!r} is not a term (write CODE, - CODE, CODE * days or previous CODE)")
     return Term(match["code"], sign=-1 if match["sign"] else 1, times_days=bool(match["days"]),
                 previous=bool(match["previous"]))
 
@@ -411,8 +543,7 @@ def _load_types(files: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tupl
             raise ContractTypeError(f"{path.name}: name {catalogue.name!r} is also the name of "
                                     f"{types[catalogue.name].path.name}; each type needs its own name")
         if catalogue.name != path.stem:
-            raise ContractTypeError(f"{path.name}: name {catalogue.name!r} must be the file's name "
-                                    f"without .toml ({path.stem!r})")
+            _refuse(path, [_name_problem(catalogue.name, path)])
         types[catalogue.name] = catalogue
     return tuple(types.items())
 

@@ -24,8 +24,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    CheckConstraint,
 )
 from sqlalchemy import false as sa_false
+from models.states import ActionStatus, Direction, EscalationStage, sql_list
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
@@ -111,6 +113,8 @@ class Submission(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "year", "quarter", "version"),
         Index("ix_submission_current", "contract_id", "is_current"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
+        CheckConstraint("version >= 1", name="version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,7 +180,12 @@ class Target(Base, Recorded):
     """
 
     __tablename__ = "target"
-    __table_args__ = (Index("ix_target_contract_indicator", "contract_id", "indicator"),)
+    __table_args__ = (
+        Index("ix_target_contract_indicator", "contract_id", "indicator"),
+        CheckConstraint(f"direction IN {sql_list(Direction)}", name="direction"),
+        CheckConstraint("effective_quarter BETWEEN 1 AND 4", name="effective_quarter"),
+        CheckConstraint("tolerance >= 0", name="tolerance"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
@@ -193,6 +202,10 @@ class Target(Base, Recorded):
 
 class QualityVisit(Base, Recorded):
     __tablename__ = "quality_visit"
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 1)", name="score"),
+        CheckConstraint("score_after IS NULL OR (score_after >= 0 AND score_after <= 1)", name="score_after"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
@@ -209,6 +222,7 @@ class Meeting(Base, Recorded):
     """A quarterly contract monitoring meeting and its notes."""
 
     __tablename__ = "meeting"
+    __table_args__ = (CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
@@ -222,6 +236,7 @@ class Meeting(Base, Recorded):
 
 class Action(Base, Recorded):
     __tablename__ = "action"
+    __table_args__ = (CheckConstraint(f"status IN {sql_list(ActionStatus)}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
@@ -246,6 +261,7 @@ class EscalationChange(Base, Recorded):
     """A change of the contract's escalation stage, with its dated note."""
 
     __tablename__ = "escalation_change"
+    __table_args__ = (CheckConstraint(f"stage IN {sql_list(EscalationStage)}", name="stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
@@ -288,6 +304,7 @@ class User(Base, Recorded):
     """
 
     __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'officer', 'viewer', 'provider')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)

@@ -5,11 +5,9 @@ from datetime import date
 import streamlit as st
 
 from dashboard import cache, layout, state
-from models.catalogue import INDICATORS, INDICATORS_BY_CODE
+from users import NotAllowed
 from records import actions, display, escalation, meetings
-from records.changes import change_history
 from records.contracts import contract_quarters, service_names
-from records.users import current_user
 
 PAGE = "actions"
 SAVED = state.page_key(PAGE, "saved")
@@ -19,18 +17,22 @@ engine = cache.engine()
 
 st.title("Actions, escalation and meetings")
 contract = state.require_contract(selection)
-who = current_user(st.user.to_dict())
+catalogue = state.require_catalogue(selection)
+if catalogue is None:
+    st.stop()
+actor = selection.actor
 today = date.today()
+can_change = state.may_edit(selection)
 
 
 @cache.cached
-def _actions(contract, version, today):
-    return actions.actions(engine, contract, today)
+def _actions(contract, version, today, actor):
+    return actions.actions(engine, contract, today, actor)
 
 
 @cache.cached
-def _meetings(contract, version):
-    return meetings.meetings(engine, contract)
+def _meetings(contract, version, actor):
+    return meetings.meetings(engine, contract, actor)
 
 
 def _saved(message: str) -> None:
@@ -42,13 +44,13 @@ def _saved(message: str) -> None:
 if st.session_state.get(SAVED):
     st.success(st.session_state.pop(SAVED), icon=":material/check_circle:")
 
-log = _actions(contract, selection.version, today)
-held_meetings = _meetings(contract, selection.version)
+log = _actions(contract, selection.version, today, actor)
+held_meetings = _meetings(contract, selection.version, actor)
 meeting_rows = held_meetings.to_dict("records")
 meeting_ids = [None] + [m["id"] for m in meeting_rows]
 services = service_names(engine, contract)
-indicator_codes = [None] + [i.code for i in INDICATORS]
-stage = escalation.current_stage(engine, contract)
+indicator_codes = [None] + [i.code for i in catalogue.indicators]
+stage = escalation.current_stage(engine, contract, actor)
 
 
 def _meeting_name(meeting_id):
@@ -59,7 +61,10 @@ def _meeting_name(meeting_id):
 
 
 def _indicator_name(code):
-    return "none" if code is None else f"{INDICATORS_BY_CODE[code].service}: {INDICATORS_BY_CODE[code].label}"
+    if code is None:
+        return "none"
+    indicator = catalogue.indicators_by_code[code]
+    return f"{indicator.service}: {indicator.label}"
 
 
 overdue = actions.overdue_count(log)
@@ -83,58 +88,65 @@ with actions_tab:
         st.dataframe(display.actions_styler(table, log["overdue"]), hide_index=True,
                      width="stretch", key=state.page_key(PAGE, "log"))
 
-    with st.form(state.page_key(PAGE, "add"), clear_on_submit=True):
-        st.subheader("Add an action", anchor=False)
-        text = st.text_area("Action", key=state.page_key(PAGE, "text"),
-                            placeholder="What is to be done")
-        left, middle, right = st.columns(3)
-        owner = left.text_input("Owner", key=state.page_key(PAGE, "owner"))
-        due = middle.date_input("Due date", value=None, format="DD/MM/YYYY",
-                                key=state.page_key(PAGE, "due"))
-        status = right.selectbox("Status", actions.STATUSES, key=state.page_key(PAGE, "status"))
-        left, middle, right = st.columns(3)
-        service = left.selectbox("Service", [None, *services], key=state.page_key(PAGE, "service"),
-                                 format_func=lambda s: "none" if s is None else s)
-        indicator = middle.selectbox("Indicator", indicator_codes, format_func=_indicator_name,
-                                     key=state.page_key(PAGE, "indicator"))
-        meeting = right.selectbox("Agreed at meeting", meeting_ids, format_func=_meeting_name,
-                                  key=state.page_key(PAGE, "meeting"))
-        if st.form_submit_button("Add the action", type="primary"):
-            try:
-                actions.add_action(engine, contract, text, owner=owner, due_date=due, status=status,
-                                   service=service, indicator=indicator, meeting_id=meeting,
-                                   created_by=who)
-            except ValueError as problem:
-                st.error(layout.escape(problem))
-            else:
-                _saved("Action added.")
+    if can_change:
+        with st.form(state.page_key(PAGE, "add"), clear_on_submit=True):
+            st.subheader("Add an action", anchor=False)
+            text = st.text_area("Action", key=state.page_key(PAGE, "text"),
+                                placeholder="What is to be done")
+            left, middle, right = st.columns(3)
+            owner = left.text_input("Owner", key=state.page_key(PAGE, "owner"))
+            due = middle.date_input("Due date", value=None, format="DD/MM/YYYY",
+                                    key=state.page_key(PAGE, "due"))
+            status = right.selectbox("Status", actions.STATUSES, key=state.page_key(PAGE, "status"))
+            left, middle, right = st.columns(3)
+            service = left.selectbox("Service", [None, *services], key=state.page_key(PAGE, "service"),
+                                     format_func=lambda s: "none" if s is None else s)
+            indicator = middle.selectbox("Indicator", indicator_codes, format_func=_indicator_name,
+                                         key=state.page_key(PAGE, "indicator"))
+            meeting = right.selectbox("Agreed at meeting", meeting_ids, format_func=_meeting_name,
+                                      key=state.page_key(PAGE, "meeting"))
+            shared = st.checkbox("Share with the provider", key=state.page_key(PAGE, "share"),
+                                 help="The provider's staff see shared actions; the others stay "
+                                      "within the council.")
+            if st.form_submit_button("Add the action", type="primary"):
+                try:
+                    actions.add_action(engine, contract, text, owner=owner, due_date=due, status=status,
+                                       service=service, indicator=indicator, meeting_id=meeting,
+                                       shared_with_provider=shared, actor=actor)
+                except (ValueError, NotAllowed) as problem:
+                    st.error(layout.escape(problem))
+                else:
+                    _saved("Action added.")
 
+    else:
+        state.read_only_note("actions")
     if not log.empty:
         rows = log.to_dict("records")
         ids = [r["id"] for r in rows]
-        with st.form(state.page_key(PAGE, "update")):
-            st.subheader("Update an action", anchor=False)
-            action_id = st.selectbox("Action", ids, key=state.page_key(PAGE, "which"),
-                                     format_func=lambda i: display.action_label(rows[ids.index(i)]))
-            left, middle, right = st.columns(3)
-            new_status = left.selectbox("New status", [None, *actions.STATUSES],
-                                        key=state.page_key(PAGE, "new_status"),
-                                        format_func=lambda s: "unchanged" if s is None else s)
-            new_owner = middle.text_input("New owner (blank: unchanged)",
-                                          key=state.page_key(PAGE, "new_owner"))
-            new_due = right.date_input("New due date (blank: unchanged)", value=None,
-                                       format="DD/MM/YYYY", key=state.page_key(PAGE, "new_due"))
-            if st.form_submit_button("Save the update"):
-                changes = actions.requested_changes(status=new_status, owner=new_owner, due_date=new_due)
-                try:
-                    changed = actions.update_action(engine, action_id, who, **changes)
-                except ValueError as problem:
-                    st.error(layout.escape(problem))
-                else:
-                    if changed:
-                        _saved("Action updated.")
-                    st.info("Nothing was changed.")
-        history = change_history(engine, "action")
+        if can_change:
+            with st.form(state.page_key(PAGE, "update")):
+                st.subheader("Update an action", anchor=False)
+                action_id = st.selectbox("Action", ids, key=state.page_key(PAGE, "which"),
+                                         format_func=lambda i: display.action_label(rows[ids.index(i)]))
+                left, middle, right = st.columns(3)
+                new_status = left.selectbox("New status", [None, *actions.STATUSES],
+                                            key=state.page_key(PAGE, "new_status"),
+                                            format_func=lambda s: "unchanged" if s is None else s)
+                new_owner = middle.text_input("New owner (blank: unchanged)",
+                                              key=state.page_key(PAGE, "new_owner"))
+                new_due = right.date_input("New due date (blank: unchanged)", value=None,
+                                           format="DD/MM/YYYY", key=state.page_key(PAGE, "new_due"))
+                if st.form_submit_button("Save the update"):
+                    changes = actions.requested_changes(status=new_status, owner=new_owner, due_date=new_due)
+                    try:
+                        changed = actions.update_action(engine, action_id, actor, **changes)
+                    except (ValueError, NotAllowed) as problem:
+                        st.error(layout.escape(problem))
+                    else:
+                        if changed:
+                            _saved("Action updated.")
+                        st.info("Nothing was changed.")
+        history = actions.action_changes(engine, contract, actor)
         if not history.empty:
             with st.expander("Changes made to actions"):
                 st.dataframe(display.changes_table(history, {r["id"]: display.action_label(r)
@@ -145,23 +157,29 @@ with actions_tab:
 with escalation_tab:
     st.text(f"Current stage: {stage['stage']}"
             + (f" since {display.uk_time(stage['changed_on'])}" if stage["changed_on"] else ""))
-    with st.form(state.page_key(PAGE, "escalate"), clear_on_submit=True):
-        st.subheader("Change the stage", anchor=False)
-        left, right = st.columns(2)
-        new_stage = left.selectbox("Stage", escalation.STAGES, key=state.page_key(PAGE, "stage"),
-                                   index=escalation.STAGES.index(stage["stage"])
-                                   if stage["stage"] in escalation.STAGES else 0)
-        changed_on = right.date_input("Date of the change", value=today, format="DD/MM/YYYY",
-                                      key=state.page_key(PAGE, "stage_date"))
-        note = st.text_area("Why", key=state.page_key(PAGE, "stage_note"))
-        if st.form_submit_button("Record the change", type="primary"):
-            try:
-                escalation.change_stage(engine, contract, new_stage, changed_on, note, who)
-            except ValueError as problem:
-                st.error(layout.escape(problem))
-            else:
-                _saved("Escalation stage recorded.")
-    history = escalation.escalation_history(engine, contract)
+    if can_change:
+        with st.form(state.page_key(PAGE, "escalate"), clear_on_submit=True):
+            st.subheader("Change the stage", anchor=False)
+            left, right = st.columns(2)
+            new_stage = left.selectbox("Stage", escalation.STAGES, key=state.page_key(PAGE, "stage"),
+                                       index=escalation.STAGES.index(stage["stage"])
+                                       if stage["stage"] in escalation.STAGES else 0)
+            changed_on = right.date_input("Date of the change", value=today, format="DD/MM/YYYY",
+                                          key=state.page_key(PAGE, "stage_date"))
+            note = st.text_area("Why", key=state.page_key(PAGE, "stage_note"))
+            shared = st.checkbox("Share with the provider", key=state.page_key(PAGE, "stage_share"),
+                                 help="The provider's staff see shared changes of stage and their notes.")
+            if st.form_submit_button("Record the change", type="primary"):
+                try:
+                    escalation.change_stage(engine, contract, new_stage, changed_on, note, actor,
+                                            shared_with_provider=shared)
+                except (ValueError, NotAllowed) as problem:
+                    st.error(layout.escape(problem))
+                else:
+                    _saved("Escalation stage recorded.")
+    else:
+        state.read_only_note("escalation stages")
+    history = escalation.escalation_history(engine, contract, actor)
     if history.empty:
         st.text("No change of stage has been recorded: the contract is in routine monitoring.")
     else:
@@ -171,31 +189,42 @@ with escalation_tab:
 with meetings_tab:
     quarters = contract_quarters(engine, contract)
     labels = [None] + [q.label for q in quarters]
-    with st.form(state.page_key(PAGE, "meeting_form"), clear_on_submit=True):
-        st.subheader("Record a meeting", anchor=False)
-        left, right = st.columns(2)
-        meeting_date = left.date_input("Meeting date", value=today, format="DD/MM/YYYY",
-                                       key=state.page_key(PAGE, "meeting_date"))
-        default = labels.index(selection.quarter.label) if selection.quarter and \
-            selection.quarter.label in labels else 0
-        quarter_label = right.selectbox("Quarter discussed", labels, index=default,
-                                        key=state.page_key(PAGE, "meeting_quarter"),
-                                        format_func=lambda q: "none" if q is None else q)
-        notes = st.text_area("Notes", height=200, key=state.page_key(PAGE, "meeting_notes"))
-        if st.form_submit_button("Record the meeting", type="primary"):
-            quarter = quarters[labels.index(quarter_label) - 1] if quarter_label else None
-            meetings.add_meeting(engine, contract, meeting_date, quarter, notes, who)
-            _saved("Meeting recorded.")
+    if can_change:
+        with st.form(state.page_key(PAGE, "meeting_form"), clear_on_submit=True):
+            st.subheader("Record a meeting", anchor=False)
+            left, right = st.columns(2)
+            meeting_date = left.date_input("Meeting date", value=today, format="DD/MM/YYYY",
+                                           key=state.page_key(PAGE, "meeting_date"))
+            default = labels.index(selection.quarter.label) if selection.quarter and \
+                selection.quarter.label in labels else 0
+            quarter_label = right.selectbox("Quarter discussed", labels, index=default,
+                                            key=state.page_key(PAGE, "meeting_quarter"),
+                                            format_func=lambda q: "none" if q is None else q)
+            notes = st.text_area("Notes", height=200, key=state.page_key(PAGE, "meeting_notes"))
+            shared = st.checkbox("Share with the provider", key=state.page_key(PAGE, "meeting_share"),
+                                 help="The provider's staff see shared meeting notes.")
+            if st.form_submit_button("Record the meeting", type="primary"):
+                quarter = quarters[labels.index(quarter_label) - 1] if quarter_label else None
+                try:
+                    meetings.add_meeting(engine, contract, meeting_date, quarter, notes,
+                                         shared_with_provider=shared, actor=actor)
+                except (ValueError, NotAllowed) as problem:
+                    st.error(layout.escape(problem))
+                else:
+                    _saved("Meeting recorded.")
+    else:
+        state.read_only_note("meeting notes")
     if held_meetings.empty:
         st.text("No meeting has been recorded for this contract.")
     for row in meeting_rows:
         with st.expander(meetings.meeting_label(row["meeting_date"], row["quarter"])):
             st.text(row["notes"] or "No notes.")
             st.caption(layout.escape(f"Recorded {display.uk_time(row['created_at'])} by {row['created_by']}"))
-            with st.form(state.page_key(PAGE, f"edit_meeting{row['id']}")):
-                new_notes = st.text_area("Edit the notes", value=row["notes"],
-                                         key=state.page_key(PAGE, f"notes{row['id']}"))
-                if st.form_submit_button("Save the notes"):
-                    if meetings.update_meeting(engine, row["id"], who, notes=new_notes):
-                        _saved("Meeting notes saved.")
-                    st.info("Nothing was changed.")
+            if can_change:
+                with st.form(state.page_key(PAGE, f"edit_meeting{row['id']}")):
+                    new_notes = st.text_area("Edit the notes", value=row["notes"],
+                                             key=state.page_key(PAGE, f"notes{row['id']}"))
+                    if st.form_submit_button("Save the notes"):
+                        if meetings.update_meeting(engine, row["id"], actor, notes=new_notes):
+                            _saved("Meeting notes saved.")
+                        st.info("Nothing was changed.")

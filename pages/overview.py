@@ -8,11 +8,11 @@ from reports import pack_file_stem
 
 selection = state.current()
 layout.page_header("Overview", selection)
-if state.require_selection(selection):
+if state.require_selection(selection) and state.require_catalogue(selection) is not None:
     contract, quarter, version = selection.contract, selection.quarter, selection.version
-    view = cache.overview(contract, quarter, version)
+    view = cache.overview(contract, selection.contract_type, quarter, version)
     card = view["card"]
-    held = cache.quarter_return(contract, quarter, version)
+    held = cache.quarter_return(contract, quarter, version, selection.actor)
     if held is not None and held.warnings:
         count = len(held.warnings)
         with st.expander(f"The {fmt.quarter(quarter)} return was stored with {count} warning"
@@ -28,12 +28,15 @@ if state.require_selection(selection):
         stem = pack_file_stem(contract, quarter, shared)
         left, right = st.columns(2)
         left.download_button(
-            "Meeting pack (PDF)", data=lambda: cache.meeting_pack(contract, quarter, version, shared).pdf,
+            "Meeting pack (PDF)",
+            data=lambda: cache.meeting_pack(contract, quarter, version, shared,
+                                            actor=selection.actor).pdf,
             file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
             key=state.page_key("overview", "pack-pdf"))
         right.download_button(
             "Meeting pack figures (Excel)",
-            data=lambda: cache.meeting_pack(contract, quarter, version, shared).xlsx,
+            data=lambda: cache.meeting_pack(contract, quarter, version, shared,
+                                            actor=selection.actor).xlsx,
             file_name=f"{stem}.xlsx", on_click="ignore", key=state.page_key("overview", "pack-xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -80,13 +83,21 @@ if state.require_selection(selection):
     if grid.empty:
         st.info("No indicator has a target for this quarter. Targets are set on the Targets page.")
     else:
-        shown = grid.drop(columns=["indicator", "rag"])
+        shown = grid.drop(columns=["indicator", "rag", "why"])
         with st.container(key="overview_grid"):
             st.dataframe(layout.rag_styler(shown, grid["rag"], ["Quarter", "RAG"]), hide_index=True,
                          height=layout.table_height(len(shown)), column_config=layout.OVERVIEW_GRID_COLUMNS)
         st.caption("Exceptions (red, then amber) first. RAG: ✔ Green meets the target; ▲ Amber misses "
-                   "it by no more than the tolerance; ✖ Red misses it by more. " + fmt.SPC_KEY
+                   "it by no more than the tolerance (the target's amber band); ✖ Red misses it by more. "
+                   + fmt.ROUNDING_RULE + " " + fmt.SPC_KEY
                    + (f" * {view['missing']}" if view["missing"] else ""))
+        exceptions = grid[grid["rag"].isin(["red", "amber"])]
+        if len(exceptions):
+            with st.expander(f"Why {len(exceptions)} indicator{'s are' if len(exceptions) != 1 else ' is'} "
+                             "red or amber", icon=":material/help:"):
+                st.markdown("\n".join(f"- {fmt.rag(r)} {layout.escape(ind)}: {layout.escape(why)}"
+                                       for r, ind, why in zip(exceptions["rag"], exceptions["Indicator"],
+                                                              exceptions["why"])))
 
     # --- key figures ----------------------------------------------------------------------
     st.subheader(f"Key figures, {fmt.quarter(quarter)} and {fmt.period(quarter, 'ytd')}")
@@ -102,7 +113,7 @@ if state.require_selection(selection):
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("What the figures say")
-        sentences = cache.narrative(contract, quarter, version)
+        sentences = cache.narrative(contract, selection.contract_type, quarter, version)
         if sentences:
             st.markdown("\n".join(f"- {layout.escape(s)}" for s in sentences))
         else:
@@ -115,5 +126,7 @@ if state.require_selection(selection):
             for topic, text in held.commentary.items():
                 st.markdown(f"**{layout.escape(topic)}**  \n{layout.escape(text)}")
         if held is not None:
-            st.caption(f"Return version {held.version}, completed by {held.completed_by or 'not given'}"
-                       f"{', ' + fmt.uk_date(held.date_completed) if held.date_completed else ''}.")
+            # Typed by the provider: shown as text (an address there is neither fetched nor linked).
+            completed = layout.escape(held.completed_by) if held.completed_by else "not given"
+            on = f", {layout.escape(fmt.uk_date(held.date_completed))}" if held.date_completed else ""
+            st.caption(f"Return version {held.version}, completed by {completed}{on}.")

@@ -4,9 +4,9 @@ import streamlit as st
 
 from dashboard import cache, layout, state
 from models.periods import Quarter
+from users import NotAllowed
 from records import display, targets
 from records.contracts import contract_quarters
-from records.users import current_user
 
 PAGE = "targets"
 EDITOR = state.page_key(PAGE, "editor")
@@ -36,51 +36,57 @@ effective = quarters[labels.index(chosen)]
 
 
 @cache.cached
-def _editable(contract, year, quarter, version):
-    return targets.editable_targets(engine, contract, Quarter(year, quarter))
+def _editable(contract, year, quarter, version, actor):
+    return targets.editable_targets(engine, contract, Quarter(year, quarter), actor)
 
 
-table = _editable(selection.contract, effective.year, effective.quarter, selection.version)
-edited = st.data_editor(
-    table, key=EDITOR, hide_index=True, width="stretch", num_rows="fixed",
-    height=35 * (len(table) + 1) + 3, placeholder="not set",
-    disabled=["indicator", "service", "label", "unit", "in_force_from"],
-    column_order=["service", "label", "target", "tolerance", "unit", "direction", "in_force_from"],
-    column_config={
-        "service": st.column_config.TextColumn("Service"),
-        "label": st.column_config.TextColumn("Indicator", width="large"),
-        "target": st.column_config.NumberColumn("Target", min_value=0.0, format="localized",
-                                                help="Percentages in points: 95 for 95%."),
-        "tolerance": st.column_config.NumberColumn("Amber within", min_value=0.0, format="localized",
-                                                   help="How far the target may be missed "
-                                                        "and still be amber."),
-        "unit": st.column_config.TextColumn("Unit"),
-        "direction": st.column_config.SelectboxColumn("Better", options=list(targets.DIRECTIONS),
-                                                      required=True),
-        "in_force_from": st.column_config.TextColumn(
-            "In force since", help=f"The quarter the target in force at {effective.label} took effect."),
-    })
-NOTE = state.page_key(PAGE, "note")
-note = st.text_input("Reason for the change", key=NOTE,
-                     placeholder="For example: agreed at the 2016/17 Q3 review meeting")
-if st.button("Save changes", type="primary", key=state.page_key(PAGE, "save")):
-    try:
-        changed = targets.save_target_edits(engine, selection.contract, edited, effective,
-                                            current_user(st.user.to_dict()), note)
-    except ValueError as problem:
-        st.error(layout.escape(problem), icon=":material/error:")
-    else:
-        if changed:
-            cache.clear()
-            st.session_state[SAVED] = display.targets_saved(changed, effective)
-            del st.session_state[EDITOR]
-            del st.session_state[NOTE]   # the next change gives its own reason
-            st.rerun()
+table = _editable(selection.contract, effective.year, effective.quarter, selection.version,
+                  selection.actor)
+if not state.may_edit(selection):
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_order=["service", "label", "target", "tolerance", "unit", "direction", "in_force_from"])
+    state.read_only_note("targets")
+else:
+    edited = st.data_editor(
+        table, key=EDITOR, hide_index=True, width="stretch", num_rows="fixed",
+        height=35 * (len(table) + 1) + 3, placeholder="not set",
+        disabled=["indicator", "service", "label", "unit", "in_force_from"],
+        column_order=["service", "label", "target", "tolerance", "unit", "direction", "in_force_from"],
+        column_config={
+            "service": st.column_config.TextColumn("Service"),
+            "label": st.column_config.TextColumn("Indicator", width="large"),
+            "target": st.column_config.NumberColumn("Target", min_value=0.0, format="localized",
+                                                    help="Percentages in points: 95 for 95%."),
+            "tolerance": st.column_config.NumberColumn("Amber within", min_value=0.0, format="localized",
+                                                       help="How far the target may be missed "
+                                                            "and still be amber."),
+            "unit": st.column_config.TextColumn("Unit"),
+            "direction": st.column_config.SelectboxColumn("Better", options=list(targets.DIRECTIONS),
+                                                          required=True),
+            "in_force_from": st.column_config.TextColumn(
+                "In force since", help=f"The quarter the target in force at {effective.label} took effect."),
+        })
+    NOTE = state.page_key(PAGE, "note")
+    note = st.text_input("Reason for the change", key=NOTE,
+                         placeholder="For example: agreed at the 2016/17 Q3 review meeting")
+    if st.button("Save changes", type="primary", key=state.page_key(PAGE, "save")):
+        try:
+            changed = targets.save_target_edits(engine, selection.contract, edited, effective,
+                                                selection.actor, note)
+        except (ValueError, NotAllowed) as problem:
+            st.error(layout.escape(problem), icon=":material/error:")
         else:
-            st.info("Nothing was changed.")
+            if changed:
+                cache.clear()
+                st.session_state[SAVED] = display.targets_saved(changed, effective, selection.catalogue)
+                del st.session_state[EDITOR]
+                del st.session_state[NOTE]   # the next change gives its own reason
+                st.rerun()
+            else:
+                st.info("Nothing was changed.")
 
 st.subheader("History of changes", anchor=False)
-history = targets.target_history(engine, selection.contract)
+history = targets.target_history(engine, selection.contract, selection.actor)
 if history.empty:
     st.text("No target has been set for this contract.")
 else:

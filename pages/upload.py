@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import cache, layout, state
 from records import display, uploads
-from records.users import current_user
+from models.periods import Quarter
 
 PAGE = "upload"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,17 +26,22 @@ st.write("Drop the provider's monitoring workbooks here. Each one is checked fir
 
 
 @st.cache_data(show_spinner=False)
-def _template(reference, provider):
-    return uploads.template_bytes(reference, provider)
+def _template(type_name, reference, provider, year, quarter):
+    return uploads.template_bytes(cache.catalogue(type_name), reference, provider,
+                                  quarter=Quarter(year, quarter))
 
 
-provider = selection.contract_details.get("provider") if selection.contract else None
-st.download_button(
-    "Download the blank workbook", data=_template(selection.contract, provider),
-    file_name=uploads.template_file_name(selection.contract), mime=XLSX, icon=":material/download:",
-    help="The template providers fill in each quarter"
-         + (f", with contract {selection.contract} filled in." if selection.contract else "."),
-    key=state.page_key(PAGE, "template"))
+# The template is the chosen contract's type's: with no contract there is none to offer.
+if selection.contract and selection.contract_type:
+    provider = selection.contract_details.get("provider")
+    due = uploads.quarter_due_next(list(selection.quarters))
+    st.download_button(
+        f"Download the workbook for {due.label}",
+        data=_template(selection.contract_type, selection.contract, provider, due.year, due.quarter),
+        file_name=uploads.template_file_name(selection.contract), mime=XLSX, icon=":material/download:",
+        help=f"The template providers fill in each quarter, with contract {selection.contract} and "
+             f"{due.label} (the quarter due next: the one after the newest return held) filled in.",
+        key=state.page_key(PAGE, "template"))
 
 # What was stored by the last confirm stays on screen after the page reruns.
 for summary, level in st.session_state.get(STORED, []):
@@ -61,7 +66,8 @@ if to_check:
         if bar is not None:
             bar.progress(done / total, text=f"Checked {done} of {total}: {name}")
 
-    results = uploads.check_uploads(engine, [(f.name, f.getvalue()) for f in to_check], _progress)
+    results = uploads.check_uploads(engine, [(f.name, f.getvalue()) for f in to_check],
+                                    selection.actor, _progress)
     for f, result in zip(to_check, results):
         checked[(f.file_id, selection.version)] = result
     if bar is not None:
@@ -96,7 +102,7 @@ for uploaded, result in results:
         if result.status == "passed":
             st.markdown(f"**Headline indicators, {result.quarter.label}**, as they will be "
                         "once stored:")
-            preview = uploads.headline_preview(engine, result)
+            preview = uploads.headline_preview(engine, result, selection.actor)
             st.dataframe(layout.rag_styler(display.preview_table(preview), preview["rag"], ["RAG"]),
                          hide_index=True, width="stretch", height=layout.table_height(len(preview)))
             if result.superseded_version is not None:
@@ -119,14 +125,14 @@ if not valid:
 label = (f"Confirm and store {len(valid)} workbooks" if len(valid) > 1
          else "Confirm and store this workbook")
 if st.button(label, type="primary", key=state.page_key(PAGE, "confirm")):
-    who = current_user(st.user.to_dict())
     bar = st.progress(0.0, text="Storing…") if len(valid) > 1 else None
 
     def _stored(done, total, name):
         if bar is not None:
             bar.progress(done / total, text=f"Stored {done} of {total}: {name}")
 
-    stored = uploads.store_uploads(engine, [(f.name, f.getvalue()) for f, _ in valid], who, _stored)
+    stored = uploads.store_uploads(engine, [(f.name, f.getvalue()) for f, _ in valid], selection.actor,
+                                   _stored)
     cache.clear()
     st.session_state[STORED] = [
         (uploads.result_headline(r), {"stored": "success", "unchanged": "info"}.get(r.status, "error"))

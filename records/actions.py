@@ -2,6 +2,10 @@
 
 An action is overdue when its due date has passed and it is still open or in progress.
 Every edit is logged field by field (records.changes) besides the action's updated_at/by.
+
+The log is council-internal: an officer or admin who covers the contract writes it
+(``users.access.require_edit``), council roles read all of it, and a provider reads only
+the actions marked ``shared_with_provider`` of their own organisation's contracts.
 """
 
 from __future__ import annotations
@@ -12,23 +16,24 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from models.catalogue import INDICATORS_BY_CODE
 from models.database import sessions
 from models.periods import Quarter
 from models.schema import Action, Contract, Meeting, Service, utcnow
-from records.changes import apply_changes
-from records.contracts import NotFound, get_contract, get_service
+from records.changes import apply_changes, change_history
+from records.contracts import NotFound, catalogue_for, contract_for, get_service
 from records.meetings import meeting_label
+from users.access import Actor, can_read_internal, require_edit
 
 STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
 #: Statuses of an action still to be done (so it can be overdue).
 OPEN_STATUSES: tuple[str, ...] = ("open", "in progress")
 
 COLUMNS = ["id", "text", "owner", "due_date", "status", "overdue", "service", "indicator",
-           "indicator_label", "meeting_id", "meeting", "created_at", "created_by", "updated_at",
-           "updated_by"]
+           "indicator_label", "meeting_id", "meeting", "shared_with_provider", "created_at", "created_by",
+           "updated_at", "updated_by"]
 #: Fields a user may change on the log.
-EDITABLE = ("text", "owner", "due_date", "status", "service", "indicator", "meeting_id")
+EDITABLE = ("text", "owner", "due_date", "status", "service", "indicator", "meeting_id",
+            "shared_with_provider")
 
 
 def is_overdue(due_date: date | None, status: str, today: date) -> bool:
@@ -67,8 +72,8 @@ def _resolve(session, contract_row, fields: dict) -> dict:
     if "indicator" in out:
         if _blank(out["indicator"]):
             out["indicator"] = None
-        elif out["indicator"] not in INDICATORS_BY_CODE:
-            raise ValueError(f"There is no indicator {out['indicator']!r}.")
+        elif out["indicator"] not in catalogue_for(session, contract_row.reference).indicators_by_code:
+            raise ValueError(f"Contract {contract_row.reference} has no indicator {out['indicator']!r}.")
     if "meeting_id" in out:
         if _blank(out["meeting_id"]):
             out["meeting_id"] = None
@@ -77,58 +82,81 @@ def _resolve(session, contract_row, fields: dict) -> dict:
             if meeting is None or meeting.contract_id != contract_row.id:
                 raise ValueError("That meeting is not one of this contract's meetings.")
             out["meeting_id"] = meeting.id
+    if "shared_with_provider" in out:
+        out["shared_with_provider"] = False if _blank(out["shared_with_provider"]) \
+            else bool(out["shared_with_provider"])
     return out
 
 
 def add_action(engine: Engine, contract: str, text: str, owner: str = "",
                due_date: date | None = None, status: str = "open", service: str | None = None,
                indicator: str | None = None, meeting_id: int | None = None,
-               created_by: str = "") -> int:
+               shared_with_provider: bool = False, *, actor: Actor) -> int:
+    """Add an action to the contract's log, recorded against ``actor``; its id.
+
+    ``shared_with_provider``: the provider's staff may read it. Raises ``users.NotAllowed``
+    (storing nothing) unless the person may change the contract's records.
+    """
     with sessions(engine).begin() as session:
-        contract_row = get_contract(session, contract)
+        contract_row = contract_for(session, contract, actor, require_edit)
         fields = _resolve(session, contract_row, {
             "text": text, "owner": owner, "due_date": due_date, "status": status,
-            "service": service, "indicator": indicator, "meeting_id": meeting_id})
-        action = Action(contract_id=contract_row.id, created_by=created_by, **fields)
+            "service": service, "indicator": indicator, "meeting_id": meeting_id,
+            "shared_with_provider": shared_with_provider})
+        action = Action(contract_id=contract_row.id, created_by=actor.recorded_as, **fields)
         session.add(action)
         session.flush()
         return action.id
 
 
-def update_action(engine: Engine, action_id: int, changed_by: str, **changes) -> list[str]:
-    """Change some of an action's fields (names as in EDITABLE); returns the fields changed."""
+def update_action(engine: Engine, action_id: int, actor: Actor, **changes) -> list[str]:
+    """Change some of an action's fields (names as in EDITABLE); returns the fields changed.
+
+    ``shared_with_provider=True`` shares it with the provider (logged like any change).
+    Raises ``users.NotAllowed`` (storing nothing) unless the person may change the
+    contract's records."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"An action has no field {', '.join(sorted(unknown))}.")
     with sessions(engine).begin() as session:
-        return _update(session, action_id, changed_by, changes)
+        return _update(session, action_id, actor, changes)
 
 
-def _update(session, action_id: int, changed_by: str, changes: dict) -> list[str]:
+def _update(session, action_id: int, actor: Actor, changes: dict) -> list[str]:
     action = session.get(Action, action_id)
     if action is None:
         raise NotFound(f"No action {action_id} is held.")
     contract_row = session.get(Contract, action.contract_id)
+    require_edit(actor, contract_row)
     fields = _resolve(session, contract_row, changes)
-    changed = apply_changes(session, action, fields, changed_by)
+    changed = apply_changes(session, action, fields, actor.recorded_as)
     if changed:
         action.updated_at = utcnow()
-        action.updated_by = changed_by
+        action.updated_by = actor.recorded_as
     return changed
 
 
-def actions(engine: Engine, contract: str, today: date) -> pd.DataFrame:
-    """The contract's actions: overdue first, then by due date (none last), then newest."""
+def _visible(query, actor: Actor):
+    """Only the actions shared with the provider, for someone who may not read internal records."""
+    return query if can_read_internal(actor) else query.where(Action.shared_with_provider.is_(True))
+
+
+def actions(engine: Engine, contract: str, today: date, actor: Actor) -> pd.DataFrame:
+    """The contract's actions: overdue first, then by due date (none last), then newest.
+
+    Anyone who may read the contract (``users.NotAllowed`` otherwise); a provider gets only
+    the actions shared with the provider."""
     with sessions(engine)() as session:
-        contract_row = get_contract(session, contract)
-        rows = session.execute(
+        contract_row = contract_for(session, contract, actor)
+        indicators = catalogue_for(session, contract).indicators_by_code
+        rows = session.execute(_visible(
             select(Action, Service.name, Meeting.meeting_date, Meeting.year, Meeting.quarter)
             .outerjoin(Service, Action.service_id == Service.id)
             .outerjoin(Meeting, Action.meeting_id == Meeting.id)
-            .where(Action.contract_id == contract_row.id)).all()
+            .where(Action.contract_id == contract_row.id), actor)).all()
     records = []
     for a, service, meeting_date, year, quarter in rows:
-        indicator = INDICATORS_BY_CODE.get(a.indicator) if a.indicator else None
+        indicator = indicators.get(a.indicator) if a.indicator else None
         records.append({
             "id": a.id, "text": a.text, "owner": a.owner, "due_date": a.due_date,
             "status": a.status, "overdue": is_overdue(a.due_date, a.status, today),
@@ -137,6 +165,7 @@ def actions(engine: Engine, contract: str, today: date) -> pd.DataFrame:
             "meeting_id": a.meeting_id,
             "meeting": meeting_label(meeting_date, Quarter(year, quarter).label if year else "")
             if meeting_date else "",
+            "shared_with_provider": bool(a.shared_with_provider),
             "created_at": a.created_at, "created_by": a.created_by,
             "updated_at": a.updated_at, "updated_by": a.updated_by})
     frame = pd.DataFrame(records, columns=COLUMNS)
@@ -153,12 +182,13 @@ def overdue_count(frame: pd.DataFrame) -> int:
 
 
 def save_action_edits(engine: Engine, before: pd.DataFrame, after: pd.DataFrame,
-                      changed_by: str) -> dict[int, list[str]]:
+                      actor: Actor) -> dict[int, list[str]]:
     """Apply the edits made to an actions table (rows matched by ``id``); returns fields changed per action.
 
     Only the EDITABLE columns present in both frames are compared. All or nothing:
-    raises ValueError naming the action when an edit is not valid, and then no
-    row's edits are stored (one transaction).
+    raises ValueError naming the action when an edit is not valid, and ``users.NotAllowed``
+    when the person may not change the contract's records, and then no row's edits are
+    stored (one transaction).
     """
     columns = [c for c in EDITABLE if c in before.columns and c in after.columns]
     old_rows = before.set_index("id")
@@ -170,7 +200,7 @@ def save_action_edits(engine: Engine, before: pd.DataFrame, after: pd.DataFrame,
             edits = {c: row[c] for c in columns if not _equal(old[c], row[c])}
             if edits:
                 try:
-                    fields = _update(session, action_id, changed_by, edits)
+                    fields = _update(session, action_id, actor, edits)
                 except ValueError as problem:
                     raise ValueError(f"Action “{old['text']}”: {problem}") from None
                 if fields:
@@ -184,6 +214,16 @@ def _equal(a, b) -> bool:
     if isinstance(a, pd.Timestamp) or isinstance(b, pd.Timestamp):
         return _as_date(a) == _as_date(b)
     return a == b
+
+
+def action_changes(engine: Engine, contract: str, actor: Actor) -> pd.DataFrame:
+    """The change log of the contract's actions that the person may read (``actions``), newest
+    first: columns of ``records.changes.change_history``."""
+    with sessions(engine)() as session:
+        contract_row = contract_for(session, contract, actor)
+        ids = list(session.scalars(_visible(select(Action.id).where(
+            Action.contract_id == contract_row.id), actor)))
+    return change_history(engine, Action.__tablename__, record_ids=ids)
 
 
 def requested_changes(**fields) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import pandas as pd
@@ -39,14 +40,21 @@ def apply_changes(session: Session, record, changes: dict[str, object], changed_
     return changed
 
 
-def change_history(engine: Engine, table_name: str, record_id: int | None = None) -> pd.DataFrame:
-    """Changes made to the records of one table (or one record), newest first.
+def change_history(engine: Engine, table_name: str, record_id: int | None = None, *,
+                   record_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Changes made to the records of one table (or one record, or the records ``record_ids``),
+    newest first.
 
+    Applies no rule: the pages read change logs through the functions that check who may see
+    them (``records.actions.action_changes``, ``records.meetings.meeting_changes``,
+    ``records.visits.visit_changes``, ``records.contracts.contract_history``).
     Columns: record_id, field, old_value, new_value, changed_at, changed_by.
     """
     query = select(RecordChange).where(RecordChange.table_name == table_name)
     if record_id is not None:
         query = query.where(RecordChange.record_id == record_id)
+    if record_ids is not None:
+        query = query.where(RecordChange.record_id.in_(list(record_ids)))
     with sessions(engine)() as session:
         rows = session.scalars(query.order_by(RecordChange.changed_at.desc(), RecordChange.id.desc()))
         return pd.DataFrame(

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from models.catalogue import COMMENTARY_TOPICS
 from models.database import sessions
 from models.periods import Quarter
 from models.schema import Commentary, Contract, Submission
+from records.contracts import NotFound, catalogue_for, contract_for
+from users.access import Actor
 
 
 @dataclass
@@ -23,16 +24,22 @@ class QuarterReturn:
     uploaded_by: str
     completed_by: str
     date_completed: str
-    #: Topic (``One Stop``, ``Refuge``, ``Fresh Start``, ``General``) -> text, in the
+    #: Topic (a service, or ``General``: the type's commentary topics) -> text, in the
     #: Commentary sheet's order; topics left blank are left out.
     commentary: dict[str, str] = field(default_factory=dict)
     #: Warnings raised when it was checked: dicts with ``cell``, ``code``/``rule``, ``message``.
     warnings: list[dict] = field(default_factory=list)
 
 
-def quarter_return(engine: Engine, contract: str, quarter: Quarter) -> QuarterReturn | None:
-    """The current submission of ``contract`` for ``quarter``; None when the quarter is not held."""
+def quarter_return(engine: Engine, contract: str, quarter: Quarter, actor: Actor) -> QuarterReturn | None:
+    """The current submission of ``contract`` for ``quarter``; None when the quarter is not held.
+
+    ``users.NotAllowed`` unless the person may read the contract (None for a contract not held)."""
     with sessions(engine)() as session:
+        try:
+            contract_for(session, contract, actor)
+        except NotFound:
+            return None
         submission = session.scalar(
             select(Submission).join(Contract, Submission.contract_id == Contract.id)
             .where(Contract.reference == contract, Submission.year == quarter.year,
@@ -42,7 +49,7 @@ def quarter_return(engine: Engine, contract: str, quarter: Quarter) -> QuarterRe
         texts = session.execute(
             select(Commentary.topic, Commentary.text).where(Commentary.submission_id == submission.id)
         ).all()
-        order = {topic: i for i, topic in enumerate(COMMENTARY_TOPICS)}
+        order = {topic: i for i, topic in enumerate(catalogue_for(session, contract).commentary_topics)}
         commentary = {topic: text.strip() for topic, text in
                       sorted(texts, key=lambda row: order.get(row[0], len(order)))
                       if text and text.strip()}
@@ -53,7 +60,7 @@ def quarter_return(engine: Engine, contract: str, quarter: Quarter) -> QuarterRe
             commentary=commentary, warnings=list(submission.warnings or []))
 
 
-def provider_commentary(engine: Engine, contract: str, quarter: Quarter) -> dict[str, str]:
+def provider_commentary(engine: Engine, contract: str, quarter: Quarter, actor: Actor) -> dict[str, str]:
     """Topic -> the provider's commentary for the quarter (empty when none or not held)."""
-    held = quarter_return(engine, contract, quarter)
+    held = quarter_return(engine, contract, quarter, actor)
     return held.commentary if held else {}

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 import formats as fmt
-from models.catalogue import INDICATORS_BY_CODE
+from models.catalogue import Catalogue
 
 #: Times are shown in UK local time.
 try:
@@ -45,9 +45,10 @@ def _percent(value: object) -> str:
     return fmt.percent(value) if not fmt.is_missing(value) else "not scored"
 
 
-def indicator_value(code: str, value: object) -> str:
-    """An indicator's value (or target) in its unit: ``95%``, ``42 days``, ``20``."""
-    return fmt.value(value, INDICATORS_BY_CODE[code].unit)
+def indicator_value(unit: str, value: object) -> str:
+    """An indicator's value (or target) in its unit (``%``, ``days``, ``people``): ``95%``,
+    ``42 days``, ``20``."""
+    return fmt.value(value, unit)
 
 
 # --- upload ---------------------------------------------------------------------------
@@ -57,16 +58,16 @@ def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
     """records.uploads.headline_preview as the page shows it."""
     rows = []
     for r in preview.to_dict("records"):
-        code = r["indicator"]
-        ytd = indicator_value(code, r["ytd_value"])
+        unit = r["unit"]
+        ytd = indicator_value(unit, r["ytd_value"])
         if r.get("missing_quarters"):
             ytd += f" (without {r['missing_quarters']})"
         rows.append({
             "Service": r["service"], "Indicator": r["label"],
-            "This quarter": indicator_value(code, r["quarter_value"]),
+            "This quarter": indicator_value(unit, r["quarter_value"]),
             "Year to date": ytd,
-            "Previous quarter": indicator_value(code, r["previous_value"]),
-            "Target": indicator_value(code, r["target"]) if not fmt.is_missing(r["target"]) else "",
+            "Previous quarter": indicator_value(unit, r["previous_value"]),
+            "Target": indicator_value(unit, r["target"]) if not fmt.is_missing(r["target"]) else "",
             "RAG": fmt.rag(r["rag"], no_target="") if not fmt.is_missing(r["target"]) else ""})
     return pd.DataFrame(rows, columns=["Service", "Indicator", "This quarter", "Year to date",
                                        "Previous quarter", "Target", "RAG"])
@@ -76,8 +77,8 @@ def differences_display(differences: pd.DataFrame) -> pd.DataFrame:
     """records.uploads.differences_table as the page shows it: blank stays "not reported"."""
     return pd.DataFrame(
         [{"Code": r["code"], "Measure": r["measure"],
-          "Current version": _measure_value(r["code"], r["current"]),
-          "This file": _measure_value(r["code"], r["new"])} for r in differences.to_dict("records")],
+          "Current version": _measure_value(r["money"], r["current"]),
+          "This file": _measure_value(r["money"], r["new"])} for r in differences.to_dict("records")],
         columns=["Code", "Measure", "Current version", "This file"])
 
 
@@ -102,20 +103,17 @@ def submission_label(row: dict) -> str:
     return f"{row['period']} · version {row['version']} ({status}) · {row['file_name']}"
 
 
-def _measure_value(code: str, value: object) -> str:
+def _measure_value(money: bool, value: object) -> str:
     """A stored measure as the provider reported it: money to the penny, ``not reported`` for a blank."""
-    from models.catalogue import MEASURES_BY_CODE
-
-    measure = MEASURES_BY_CODE.get(code)
     if fmt.is_missing(value):
         return "not reported"
-    return fmt.money(value, pence=True) if measure and measure.type == "money" else fmt.whole(value)
+    return fmt.money(value, pence=True) if money else fmt.whole(value)
 
 
 def values_display(values: pd.DataFrame) -> pd.DataFrame:
     """records.submissions.submission_values: each measure with the cell it came from."""
     return pd.DataFrame(
-        [{"Code": r["code"], "Measure": r["measure"], "Value": _measure_value(r["code"], r["value"]),
+        [{"Code": r["code"], "Measure": r["measure"], "Value": _measure_value(r["money"], r["value"]),
           "Cell": r["cell"]} for r in values.to_dict("records")],
         columns=["Code", "Measure", "Value", "Cell"])
 
@@ -124,7 +122,7 @@ def sources_display(sources: pd.DataFrame) -> pd.DataFrame:
     """records.submissions.figure_sources as the page shows it."""
     return pd.DataFrame(
         [{"Part": r["role"].capitalize(), "Code": r["code"], "Measure": r["measure"],
-          "Quarter": r["quarter"], "Value": _measure_value(r["code"], r["value"]), "Cell": r["cell"],
+          "Quarter": r["quarter"], "Value": _measure_value(r["money"], r["value"]), "Cell": r["cell"],
           "File": r["file_name"], "Version": r["version"], "Uploaded": uk_time(r["uploaded_at"]),
           "Uploaded by": r["uploaded_by"]} for r in sources.to_dict("records")],
         columns=["Part", "Code", "Measure", "Quarter", "Value", "Cell", "File", "Version",
@@ -138,8 +136,7 @@ def target_history_table(history: pd.DataFrame) -> pd.DataFrame:
     """records.targets.target_history as the page shows it (newest change first)."""
     rows = []
     for r in history.to_dict("records"):
-        code = r["indicator"]
-        unit = INDICATORS_BY_CODE[code].unit if code in INDICATORS_BY_CODE else ""
+        unit = r["unit"]
         tolerance = (f"{fmt.whole(r['tolerance'] * 100)} points" if unit == "%"
                      else fmt.value(r["tolerance"], unit))
         rows.append({"Indicator": r["label"], "Target": fmt.value(r["value"], unit),
@@ -247,9 +244,10 @@ def stored_warnings_table(warnings: list[dict]) -> pd.DataFrame:
         columns=["Where", "Warning", "What to do"])
 
 
-def figure_text(indicators: pd.DataFrame, code: str, quarter, basis: str) -> str:
-    """``Refuge occupancy, 2016/17 Q3: 99% (7,514 of 7,590)`` from the engine's table."""
-    ind = INDICATORS_BY_CODE[code]
+def figure_text(indicators: pd.DataFrame, code: str, quarter, basis: str, catalogue: Catalogue) -> str:
+    """``Refuge occupancy, 2016/17 Q3: 99% (7,514 of 7,590)`` from the engine's table
+    (``catalogue``: the contract's type)."""
+    ind = catalogue.indicators_by_code[code]
     rows = indicators[(indicators["indicator"] == code) & (indicators["basis"] == basis)
                       & (indicators["period"] == quarter.index)] if not indicators.empty else indicators
     when = fmt.period(quarter, basis)
@@ -258,13 +256,14 @@ def figure_text(indicators: pd.DataFrame, code: str, quarter, basis: str) -> str
     row = rows.iloc[0]
     text = f"{ind.label}, {when}: {fmt.value(row['value'], ind.unit)}"
     if ind.is_ratio and not fmt.is_missing(row["numerator"]) and not fmt.is_missing(row["denominator"]):
-        money = ind.service == "Finance"
+        # Pounds spent show as money (£130,752 of £131,249); counts and nights as numbers.
+        money = all(catalogue.measures_by_code[c].type == "money" for c in ind.numerator_for(basis))
         text += f" ({fmt.fraction(row['numerator'], row['denominator'], money)})"
     return text
 
 
-def targets_saved(changed: list[str], effective) -> str:
-    names = ", ".join(INDICATORS_BY_CODE[c].label for c in changed)
+def targets_saved(changed: list[str], effective, catalogue: Catalogue) -> str:
+    names = ", ".join(catalogue.label(c) for c in changed)
     count = f"{len(changed)} target{'s' if len(changed) != 1 else ''}"
     return f"Saved {count} from {effective.label} on: {names}."
 

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 
 from data_ingest.findings import Finding
 from data_ingest.store import Difference, IngestResult, check_file, ingest_file
-from models.catalogue import INDICATORS, MEASURES_BY_CODE
+from models.catalogue import Catalogue
+from users.access import Actor
 
 #: A file as the page hands it over: its name and its bytes.
 UploadedFile = tuple[str, bytes]
@@ -28,23 +29,27 @@ PREVIEW_COLUMNS = ["service", "indicator", "label", "unit", "quarter_value", "yt
 DIFFERENCE_COLUMNS = ["code", "measure", "current", "new", "money"]
 
 
-def check_uploads(engine: Engine, files: Sequence[UploadedFile], progress: Progress | None = None,
-                  today: date | None = None) -> list[IngestResult]:
-    """Check each file against the database; writes nothing."""
+def check_uploads(engine: Engine, files: Sequence[UploadedFile], actor: Actor,
+                  progress: Progress | None = None, today: date | None = None) -> list[IngestResult]:
+    """Check each file against the database; writes nothing.
+
+    ``users.NotAllowed`` for someone whose role sends no returns; a file for a contract the
+    person may not send returns for is rejected (``NOT-YOUR-CONTRACT``)."""
     results = []
     for n, (name, content) in enumerate(files, start=1):
-        results.append(check_file(engine, content, name, today=today))
+        results.append(check_file(engine, content, name, actor, today=today))
         if progress:
             progress(n, len(files), name)
     return results
 
 
-def store_uploads(engine: Engine, files: Sequence[UploadedFile], uploaded_by: str,
+def store_uploads(engine: Engine, files: Sequence[UploadedFile], actor: Actor,
                   progress: Progress | None = None, today: date | None = None) -> list[IngestResult]:
-    """Store each file on its own (all or nothing per file), checking it again as it is stored."""
+    """Store each file on its own (all or nothing per file), checking it again as it is stored;
+    recorded as uploaded by ``actor`` (refused as :func:`check_uploads` says)."""
     results = []
     for n, (name, content) in enumerate(files, start=1):
-        results.append(ingest_file(engine, content, name, uploaded_by=uploaded_by, today=today))
+        results.append(ingest_file(engine, content, name, actor, today=today))
         if progress:
             progress(n, len(files), name)
     return results
@@ -58,11 +63,8 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
 
 def differences_table(differences: Sequence[Difference]) -> pd.DataFrame:
     """Measure by measure: the current stored value and the one in the new file."""
-    rows = []
-    for d in differences:
-        measure = MEASURES_BY_CODE.get(d.code)
-        rows.append({"code": d.code, "measure": d.label, "current": d.old, "new": d.new,
-                     "money": bool(measure and measure.type == "money")})
+    rows = [{"code": d.code, "measure": d.label, "current": d.old, "new": d.new, "money": d.money}
+            for d in differences]
     return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
 
 
@@ -91,19 +93,25 @@ def _headline(result: IngestResult) -> str:
     return f"stored {what} as version {result.version}{superseded}."
 
 
-def headline_preview(engine: Engine, result: IngestResult) -> pd.DataFrame:
+def headline_preview(engine: Engine, result: IngestResult, actor: Actor) -> pd.DataFrame:
     """The quarter's indicators as they would be if the checked file were stored.
 
     The candidate's values replace the quarter's current version (if any) among
     the contract's stored measures, so year-to-date figures and comparisons with
-    the previous quarter are right. One row per indicator (catalogue order).
+    the previous quarter are right. One row per indicator of the contract's type
+    (catalogue order). ``users.NotAllowed`` unless the person may read the contract.
     """
     from indicators.data import load_contracts, load_measures, load_targets
     from indicators.engine import compute_indicators
+    from models.database import sessions
+    from records.contracts import catalogue_for, contract_for
 
     if not result.contract or result.quarter is None:
         return pd.DataFrame(columns=PREVIEW_COLUMNS)
+    with sessions(engine)() as session:
+        contract_for(session, result.contract, actor)
     quarter = result.quarter
+    catalogue = catalogue_for(engine, result.contract)
     measures = load_measures(engine, result.contract)
     others = measures[~((measures["year"] == quarter.year) & (measures["quarter"] == quarter.quarter))]
     candidate = pd.DataFrame({
@@ -114,11 +122,11 @@ def headline_preview(engine: Engine, result: IngestResult) -> pd.DataFrame:
     combined = pd.concat([others, candidate.astype(others.dtypes.to_dict())], ignore_index=True)
     contracts = load_contracts(engine)
     indicators = compute_indicators(combined, contracts[contracts["contract"] == result.contract],
-                                    load_targets(engine, result.contract))
+                                    load_targets(engine, result.contract), catalogue)
     here = indicators[(indicators["year"] == quarter.year) & (indicators["quarter"] == quarter.quarter)]
     by_basis = {basis: here[here["basis"] == basis].set_index("indicator") for basis in ("quarter", "ytd")}
     rows = []
-    for ind in INDICATORS:
+    for ind in catalogue.indicators:
         q = by_basis["quarter"].loc[ind.code] if ind.code in by_basis["quarter"].index else None
         y = by_basis["ytd"].loc[ind.code] if ind.code in by_basis["ytd"].index else None
         rows.append({
@@ -132,15 +140,25 @@ def headline_preview(engine: Engine, result: IngestResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
 
 
-def template_bytes(reference: str | None = None, provider: str | None = None) -> bytes:
-    """The blank workbook a provider fills in, with the contract and provider filled in when given."""
-    from io import BytesIO
+def template_bytes(catalogue: Catalogue, reference: str | None = None, provider: str | None = None,
+                   version: int | None = None, quarter=None) -> bytes:
+    """The workbook of a contract type a provider fills in (its latest template version
+    unless asked), with the contract and provider filled in when given, and the financial
+    year and quarter of ``quarter`` (see :func:`quarter_due_next`) on the Cover."""
+    from data_ingest.template import template_workbook
 
-    from data_ingest.template import write_template
+    return template_workbook(catalogue, reference=reference, provider=provider, version=version,
+                             quarter=quarter)
 
-    out = BytesIO()
-    write_template(out, reference=reference, provider=provider)
-    return out.getvalue()
+
+def quarter_due_next(held, today=None):
+    """The quarter whose return a provider fills in next: the one after the newest held;
+    with none held, the last quarter that has ended by ``today``."""
+    from models.periods import Quarter
+
+    if held:
+        return max(held, key=lambda q: q.index).next()
+    return Quarter.containing(today or date.today()).previous()
 
 
 def template_file_name(reference: str | None = None) -> str:

@@ -1,6 +1,8 @@
 """Quality visits: a scored visit per service, with the score after its action plan.
 
-Scores are held as fractions of 1 and typed and shown as percentages.
+Scores are held as fractions of 1 and typed and shown as percentages. An officer or admin
+who covers the contract records them (``users.access.require_edit``); anyone who may read
+the contract reads them (the provider's staff included: the provider was visited).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from models.database import sessions
-from models.schema import QualityVisit, Service
-from records.changes import apply_changes
-from records.contracts import NotFound, get_contract, get_service
+from models.schema import Contract, QualityVisit, Service
+from records.changes import apply_changes, change_history
+from records.contracts import NotFound, contract_for, get_service
+from users.access import Actor, require_edit
 
 COLUMNS = ["id", "service", "visit_date", "score", "score_after", "summary", "created_at",
            "created_by"]
@@ -30,22 +33,28 @@ def _check_score(score: float | None, what: str) -> float | None:
 
 def add_visit(engine: Engine, contract: str, service: str, visit_date: date,
               score: float | None, score_after: float | None = None, summary: str = "",
-              created_by: str = "") -> int:
-    """Record a visit; scores as fractions of 1 (0.83 for 83%), None when not scored yet."""
+              *, actor: Actor) -> int:
+    """Record a visit; scores as fractions of 1 (0.83 for 83%), None when not scored yet.
+
+    Raises ``users.NotAllowed`` (storing nothing) unless the person may change the contract's
+    records."""
     score = _check_score(score, "score")
     score_after = _check_score(score_after, "score after the action plan")
     with sessions(engine).begin() as session:
-        contract_row = get_contract(session, contract)
+        contract_row = contract_for(session, contract, actor, require_edit)
         visit = QualityVisit(service_id=get_service(session, contract_row, service).id,
                              visit_date=visit_date, score=score, score_after=score_after,
-                             summary=summary.strip(), created_by=created_by)
+                             summary=summary.strip(), created_by=actor.recorded_as)
         session.add(visit)
         session.flush()
         return visit.id
 
 
-def update_visit(engine: Engine, visit_id: int, changed_by: str, **changes) -> list[str]:
-    """Change a visit's visit_date, score, score_after or summary; each change is logged."""
+def update_visit(engine: Engine, visit_id: int, actor: Actor, **changes) -> list[str]:
+    """Change a visit's visit_date, score, score_after or summary; each change is logged.
+
+    Raises ``users.NotAllowed`` (storing nothing) unless the person may change the contract's
+    records."""
     allowed = {"visit_date", "score", "score_after", "summary"}
     unknown = set(changes) - allowed
     if unknown:
@@ -58,13 +67,14 @@ def update_visit(engine: Engine, visit_id: int, changed_by: str, **changes) -> l
         visit = session.get(QualityVisit, visit_id)
         if visit is None:
             raise NotFound(f"No quality visit {visit_id} is held.")
-        return apply_changes(session, visit, changes, changed_by)
+        require_edit(actor, session.get(Contract, session.get(Service, visit.service_id).contract_id))
+        return apply_changes(session, visit, changes, actor.recorded_as)
 
 
-def visits(engine: Engine, contract: str) -> pd.DataFrame:
-    """The contract's visits, newest first."""
+def visits(engine: Engine, contract: str, actor: Actor) -> pd.DataFrame:
+    """The contract's visits, newest first (``users.NotAllowed`` unless the person may read it)."""
     with sessions(engine)() as session:
-        contract_row = get_contract(session, contract)
+        contract_row = contract_for(session, contract, actor)
         rows = session.execute(
             select(QualityVisit, Service.name).join(Service, QualityVisit.service_id == Service.id)
             .where(Service.contract_id == contract_row.id)
@@ -74,6 +84,15 @@ def visits(engine: Engine, contract: str) -> pd.DataFrame:
           "score_after": v.score_after, "summary": v.summary, "created_at": v.created_at,
           "created_by": v.created_by} for v, name in rows],
         columns=COLUMNS)
+
+
+def visit_changes(engine: Engine, contract: str, actor: Actor) -> pd.DataFrame:
+    """The change log of the contract's visits (``users.NotAllowed`` unless the person may read it)."""
+    with sessions(engine)() as session:
+        contract_row = contract_for(session, contract, actor)
+        ids = list(session.scalars(select(QualityVisit.id).join(Service)
+                                   .where(Service.contract_id == contract_row.id)))
+    return change_history(engine, QualityVisit.__tablename__, record_ids=ids)
 
 
 def scores_by_year(visits_frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The quarterly meeting pack: a PDF to hand round and an Excel workbook, from the dashboard's numbers.
 
     from reports import build_pack
-    pack = build_pack(engine, "ASC0013", Quarter(2016, 3))          # small numbers suppressed
+    pack = build_pack(engine, "ASC0013", Quarter(2016, 3), actor=actor)   # small numbers suppressed
     Path("pack.pdf").write_bytes(pack.pdf); Path("pack.xlsx").write_bytes(pack.xlsx)
 
 Command line: ``python -m reports pack --contract ASC0013 --year 2016/17 --quarter 3 --out DIR``.
@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from models.periods import Quarter
+from users.access import Actor
 
 
 def pack_file_stem(contract: str, quarter: Quarter, suppressed: bool = True) -> str:
@@ -44,12 +45,15 @@ class Pack:
 
 
 def build_pack(engine: Engine, contract: str, quarter: Quarter, suppress: bool = True, *,
-               meeting_date: date | None = None, today: date | None = None,
+               actor: Actor, meeting_date: date | None = None, today: date | None = None,
                charts: bool = True) -> Pack:
     """Make the pack for one contract's quarter.
 
     ``suppress`` (on by default, for packs shared outside the council): counts of 1 to 4
-    people shown as ``<5`` and figures that would give them away hidden.
+    people shown as ``<5`` and figures that would give them away hidden. ``actor``: who the
+    pack is made for; a provider's staff always get the suppressed pack, with only the
+    actions, meetings and escalation changes shared with the provider
+    (``users.NotAllowed`` unless the person may read the contract).
     ``meeting_date``: printed on the cover (default: the meeting recorded for the quarter).
     ``charts``: False leaves the PDF without chart images (no browser needed).
     Raises ``reports.content.NotHeld`` when the contract or quarter is not held, and
@@ -67,8 +71,8 @@ def build_pack(engine: Engine, contract: str, quarter: Quarter, suppress: bool =
     renderer = Renderer() if charts else None
     try:
         step = time.perf_counter()
-        content = gather(engine, contract, quarter, suppress=suppress, meeting_date=meeting_date,
-                         today=today)
+        content = gather(engine, contract, quarter, actor=actor, suppress=suppress,
+                         meeting_date=meeting_date, today=today)
         timings["content"] = time.perf_counter() - step
 
         drawing = None

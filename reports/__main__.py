@@ -1,7 +1,9 @@
 """``python -m reports pack --contract ASC0013 --year 2016/17 --quarter 3 --out DIR``.
 
 Writes ``DIR/pack.pdf`` and ``DIR/pack.xlsx`` for the quarter, with small numbers
-suppressed unless ``--all-figures`` is given (a pack for council use only).
+suppressed unless ``--all-figures`` is given (a pack for council use only). It acts as an
+administrator named by ``--user`` (default: the operating-system user), marked as the
+command line.
 Exit status: 0 when the pack was written, 1 when it could not be made (the
 contract or quarter is not held, no browser for the charts, an unreadable
 database), 2 on a usage error.
@@ -60,21 +62,25 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--no-charts", action="store_true", help="leave the charts out of the PDF")
     pack.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL or the SQLite file)")
     pack.add_argument("--timings", action="store_true", help="print where the time went")
+    pack.add_argument("--user", default=None, help="who is making the pack (default: your login name)")
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from models.database import make_engine
+    from records.users import operating_system_user
+    from users.access import local_actor
 
     from . import build_pack
     from .content import NotHeld
     from .images import NoBrowser
 
     quarter = Quarter(args.year, args.quarter)
+    actor = local_actor((args.user or "").strip() or operating_system_user(), via="command line")
     engine = make_engine(args.database)
     try:
-        pack = build_pack(engine, args.contract, quarter, suppress=not args.all_figures,
+        pack = build_pack(engine, args.contract, quarter, actor=actor, suppress=not args.all_figures,
                           meeting_date=args.meeting_date, charts=not args.no_charts)
     except (NotHeld, NoBrowser) as exc:
         print(f"error: {exc}", file=sys.stderr)

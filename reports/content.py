@@ -22,25 +22,20 @@ import formats as fmt
 from indicators.data import load_contracts, load_measures, load_targets
 from indicators.engine import compute_indicators
 from indicators.narrative import narrative
-from models.catalogue import (
-    FINANCE,
-    INDICATORS,
-    INDICATORS_BY_CODE,
-    MEASURES,
-    SERVICES,
-)
+from models.catalogue import Catalogue, Indicator
+from models.contract_types import get_type
 from models.periods import Quarter
-from records.actions import OPEN_STATUSES, actions as load_actions
+from records.actions import OPEN_STATUSES
+from records.actions import actions as load_actions
 from records.commentary import quarter_return
 from records.escalation import current_stage
 from records.meetings import meetings as load_meetings
 from records.submissions import submission_history
 from records.visits import visits as load_visits
+from users.access import Actor, require_read, sees_all_figures
 
 from .suppression import HIDDEN, LEGEND, NoSuppression, Suppression, suppression_for
 
-#: Sections of the pack, in the order a meeting takes them (Finance last).
-SECTIONS: tuple[str, ...] = (*SERVICES, FINANCE)
 #: Quarters shown on each chart: two years is enough to see a trend on paper.
 HISTORY_QUARTERS = 8
 
@@ -69,6 +64,8 @@ class IndicatorLine:
     short: str
     unit: str
     better: str
+    #: A number of days drawn in months too (a length of stay).
+    show_months: bool
     quarter: Figure
     ytd: Figure
     #: ``Q1`` when the year to date lacks a quarter, else "".
@@ -97,11 +94,15 @@ class Point:
 
 @dataclass
 class ServiceSection:
+    """One indicator group of the contract's type (a service, or finance), in meeting order."""
+
     name: str
     indicators: list[IndicatorLine]
     #: Indicator code -> its quarters, oldest first (at most HISTORY_QUARTERS).
     history: dict[str, list[Point]]
     commentary: str
+    #: Whether the return's Commentary sheet has a row for it (so "no commentary" means something).
+    has_commentary: bool = True
 
 
 @dataclass
@@ -129,6 +130,9 @@ class Exception_:
 class PackContent:
     reference: str
     title: str
+    #: The contract's type (``models.catalogue.Catalogue.name``) and its title.
+    contract_type: str
+    contract_type_title: str
     provider: str
     commissioner: str
     annual_value: float | None
@@ -173,12 +177,13 @@ def figure(value, unit: str, hidden: str | None = None) -> Figure:
     return Figure(number, fmt.value(number, unit))
 
 
-def _fraction(code: str, row: pd.Series | None, unit: str) -> str:
-    """``62 of 67`` for a percentage of people; "" for other units."""
-    if row is None or unit != "%" or _missing(row["numerator"]) or _missing(row["denominator"]):
+def _fraction(indicator: Indicator, row: pd.Series | None) -> str:
+    """``62 of 67`` for a percentage of counts; "" for other units."""
+    if (row is None or indicator.unit != "%" or _missing(row["numerator"])
+            or _missing(row["denominator"])):
         return ""
-    if not isinstance(INDICATORS_BY_CODE[code].denominator, tuple):
-        return ""   # occupancy and spend: nights and pounds, not people
+    if not isinstance(indicator.denominator, tuple):
+        return ""   # a capacity or the contract value: nights and pounds, not people
     return fmt.fraction(row["numerator"], row["denominator"])
 
 
@@ -189,12 +194,14 @@ def _target_text(target, unit: str) -> str:
 # --- the pieces ---------------------------------------------------------------------------
 
 
-def _indicator_lines(frame: pd.DataFrame, quarter: Quarter,
-                     hide: Suppression | NoSuppression) -> list[IndicatorLine]:
+def _indicator_lines(frame: pd.DataFrame, quarter: Quarter, hide: Suppression | NoSuppression,
+                     catalogue: Catalogue) -> list[IndicatorLine]:
     at = frame[frame["period"] == quarter.index]
     by_basis = {basis: rows.set_index("indicator") for basis, rows in at.groupby("basis")}
     lines = []
-    for ind in INDICATORS:
+    # In meeting order: group by group, so that the summary reads service by service.
+    ordered = [i for group in catalogue.indicator_groups for i in catalogue.indicators_for(group)]
+    for ind in ordered:
         q = by_basis.get("quarter")
         y = by_basis.get("ytd")
         q_row = q.loc[ind.code] if q is not None and ind.code in q.index else None
@@ -213,14 +220,14 @@ def _indicator_lines(frame: pd.DataFrame, quarter: Quarter,
         target = _number(q_row["target"]) if q_row is not None else None
         lines.append(IndicatorLine(
             code=ind.code, service=ind.service, label=ind.label, short=ind.short, unit=ind.unit,
-            better=ind.better, quarter=quarter_figure, ytd=ytd_figure,
+            better=ind.better, show_months=ind.show_months, quarter=quarter_figure, ytd=ytd_figure,
             ytd_missing=(y_row["missing_quarters"] or "") if y_row is not None else "",
             target=target,
             target_text=_target_text(target, ind.unit),
             rag=(q_row["rag"] if q_row is not None and not _missing(q_row["rag"]) else None),
             trend=trend, change_text=change,
-            fraction_text="" if q_hidden else _fraction(ind.code, q_row, ind.unit),
-            ytd_fraction_text="" if y_hidden else _fraction(ind.code, y_row, ind.unit)))
+            fraction_text="" if q_hidden else _fraction(ind, q_row),
+            ytd_fraction_text="" if y_hidden else _fraction(ind, y_row)))
     return lines
 
 
@@ -240,14 +247,15 @@ def _history(frame: pd.DataFrame, quarter: Quarter, hide) -> dict[str, list[Poin
     return history
 
 
-def _narrative(frame: pd.DataFrame, reference: str, quarter: Quarter, hide) -> list[str]:
+def _narrative(frame: pd.DataFrame, reference: str, quarter: Quarter, hide,
+               catalogue: Catalogue) -> list[str]:
     """The engine's sentences, told without any hidden figure.
 
     Hidden figures of the quarter are dropped from what the narrative reads, and a
     change from a hidden previous quarter is forgotten, so no sentence can quote one.
     """
     if not hide.enabled:
-        return narrative(frame, reference, quarter)
+        return narrative(frame, reference, quarter, catalogue)
     frame = frame.copy()
     keep = pd.Series(True, index=frame.index)
     at = frame["period"] == quarter.index
@@ -258,7 +266,7 @@ def _narrative(frame: pd.DataFrame, reference: str, quarter: Quarter, hide) -> l
         elif hide.change(row["indicator"], quarter, quarter.previous(), row["basis"]):
             frame.loc[index, ["previous_value", "change_previous"]] = float("nan")
             frame.loc[index, "trend_previous"] = None
-    return narrative(frame[keep], reference, quarter)
+    return narrative(frame[keep], reference, quarter, catalogue)
 
 
 def _exceptions(lines: list[IndicatorLine], measures: list[MeasureLine], warnings: list[dict],
@@ -293,19 +301,20 @@ def _exceptions(lines: list[IndicatorLine], measures: list[MeasureLine], warning
 def _without_figures(message: str) -> str:
     """A warning's text with its numbers taken out (they may be small counts).
 
-    Cell references (``Refuge!C14``), measure codes (``RF04``) and quarters (``Q3``)
-    keep their digits: a number is only taken out where it stands on its own.
+    Cell references (``Sheet!C14``), measure codes (letters then digits) and quarters
+    (``Q3``) keep their digits: a number is only taken out where it stands on its own.
     """
     return re.sub(r"(?<![A-Za-z0-9!/.,])\d(?:[\d,.]*\d)?(?![\d/])", "…", message)
 
 
-def _measure_lines(measures: pd.DataFrame, quarter: Quarter, hide) -> list[MeasureLine]:
+def _measure_lines(measures: pd.DataFrame, quarter: Quarter, hide,
+                   catalogue: Catalogue) -> list[MeasureLine]:
     at = measures[(measures["year"] == quarter.year) & (measures["quarter"] == quarter.quarter)]
     by_code = at.set_index("code")
     lines = []
-    for m in MEASURES:
+    for m in catalogue.measures:
         if m.code not in by_code.index:
-            continue
+            continue    # not in the template version the quarter was returned on
         row = by_code.loc[m.code]
         hidden = hide.measure(m.code, quarter)
         value = None if hidden else _number(row["value"])
@@ -315,8 +324,8 @@ def _measure_lines(measures: pd.DataFrame, quarter: Quarter, hide) -> list[Measu
     return lines
 
 
-def _visits(engine: Engine, reference: str, upto: date) -> list[dict]:
-    frame = load_visits(engine, reference)
+def _visits(engine: Engine, reference: str, upto: date, actor: Actor) -> list[dict]:
+    frame = load_visits(engine, reference, actor)
     out = []
     for row in frame.itertuples(index=False):
         if row.visit_date > upto:
@@ -331,8 +340,8 @@ def _visits(engine: Engine, reference: str, upto: date) -> list[dict]:
     return out
 
 
-def _actions(engine: Engine, reference: str, today: date) -> list[dict]:
-    frame = load_actions(engine, reference, today)
+def _actions(engine: Engine, reference: str, today: date, actor: Actor) -> list[dict]:
+    frame = load_actions(engine, reference, today, actor)
     out = []
     for row in frame.itertuples(index=False):
         if row.status not in OPEN_STATUSES:
@@ -353,8 +362,8 @@ def _uk_date_text(text: str) -> str:
         return text
 
 
-def _submissions(engine: Engine, reference: str, quarter: Quarter, hide) -> list[dict]:
-    frame = submission_history(engine, reference)
+def _submissions(engine: Engine, reference: str, quarter: Quarter, hide, actor: Actor) -> list[dict]:
+    frame = submission_history(engine, reference, actor)
     frame = frame[(frame["year"] * 4 + frame["quarter"] - 1) <= quarter.index]
     out = []
     for row in frame.itertuples(index=False):
@@ -370,29 +379,49 @@ def _submissions(engine: Engine, reference: str, quarter: Quarter, hide) -> list
     return out
 
 
-def _meeting_date(engine: Engine, reference: str, quarter: Quarter) -> date | None:
-    frame = load_meetings(engine, reference)
+def _meeting_date(engine: Engine, reference: str, quarter: Quarter, actor: Actor) -> date | None:
+    frame = load_meetings(engine, reference, actor)
     frame = frame[frame["quarter"] == quarter.label]
     if frame.empty:
         return None
     return frame.iloc[0]["meeting_date"]   # newest first
 
 
-def quarters_held(engine: Engine, reference: str) -> list[Quarter]:
-    """Quarters with a current submission for the contract, oldest first."""
+def _require_read(engine: Engine, reference: str, actor: Actor) -> None:
+    """``users.NotAllowed`` unless the person may read the contract (nothing for one not held)."""
+    from sqlalchemy import select
+
+    from models.database import sessions
+    from models.schema import Contract
+
+    with sessions(engine)() as session:
+        row = session.scalar(select(Contract).where(Contract.reference == reference))
+        if row is not None:
+            require_read(actor, row)
+
+
+def quarters_held(engine: Engine, reference: str, actor: Actor) -> list[Quarter]:
+    """Quarters with a current submission for the contract, oldest first
+    (``users.NotAllowed`` unless the person may read the contract)."""
+    _require_read(engine, reference, actor)
     measures = load_measures(engine, reference)
     pairs = measures[["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
     return [Quarter(int(y), int(q)) for y, q in pairs.itertuples(index=False)]
 
 
-def gather(engine: Engine, reference: str, quarter: Quarter, *, suppress: bool = True,
+def gather(engine: Engine, reference: str, quarter: Quarter, *, actor: Actor, suppress: bool = True,
            meeting_date: date | None = None, today: date | None = None) -> PackContent:
-    """Everything the pack for ``reference``'s ``quarter`` shows.
+    """Everything the pack for ``reference``'s ``quarter`` shows, as ``actor`` may see it.
 
-    ``suppress``: hide small numbers (for a pack shared outside the council).
+    ``suppress``: hide small numbers (for a pack shared outside the council); always on for
+    a provider's staff (``users.access.sees_all_figures``), who also see only the actions,
+    meetings and escalation changes shared with the provider. ``users.NotAllowed`` unless
+    the person may read the contract.
     ``meeting_date``: the date printed on the cover; by default the meeting recorded
     for the quarter, if any. ``today``: the date the pack is made (actions overdue by it).
     """
+    _require_read(engine, reference, actor)
+    suppress = suppress or not sees_all_figures(actor)
     today = today or date.today()
     contracts = load_contracts(engine)
     contract = contracts[contracts["contract"] == reference]
@@ -401,44 +430,46 @@ def gather(engine: Engine, reference: str, quarter: Quarter, *, suppress: bool =
     measures = load_measures(engine, reference)
     held = set(zip(measures["year"], measures["quarter"]))
     if (quarter.year, quarter.quarter) not in held:
-        listed = ", ".join(q.label for q in quarters_held(engine, reference)) or "none"
+        listed = ", ".join(q.label for q in quarters_held(engine, reference, actor)) or "none"
         raise NotHeld(f"No return is held for {reference} {quarter.label}. Quarters held: {listed}.")
-    meeting_date = meeting_date or _meeting_date(engine, reference, quarter)
-    frame = compute_indicators(measures, contract, load_targets(engine, reference))
-    hide = suppression_for(measures, suppress)
+    meeting_date = meeting_date or _meeting_date(engine, reference, quarter, actor)
     c = contract.iloc[0]
+    catalogue = get_type(c["contract_type"])
+    frame = compute_indicators(measures, contract, load_targets(engine, reference), catalogue)
+    hide = suppression_for(measures, catalogue, suppress)
 
-    summary = _indicator_lines(frame, quarter, hide)
+    summary = _indicator_lines(frame, quarter, hide, catalogue)
     history = _history(frame, quarter, hide)
-    held_return = quarter_return(engine, reference, quarter)
+    held_return = quarter_return(engine, reference, quarter, actor)
     commentary = held_return.commentary if held_return else {}
     warnings = held_return.warnings if held_return else []
-    measure_lines = _measure_lines(measures, quarter, hide)
-    action_rows = _actions(engine, reference, today)
+    measure_lines = _measure_lines(measures, quarter, hide, catalogue)
+    action_rows = _actions(engine, reference, today, actor)
     sections = [ServiceSection(name, [line for line in summary if line.service == name],
-                               {code: history.get(code, []) for code in
-                                [i.code for i in INDICATORS if i.service == name]},
-                               commentary.get(name, ""))
-                for name in SECTIONS]
+                               {i.code: history.get(i.code, []) for i in catalogue.indicators_for(name)},
+                               commentary.get(name, ""),
+                               has_commentary=name in catalogue.commentary_topics)
+                for name in catalogue.indicator_groups]
     end = c["extended_end_date"] if not _missing(c["extended_end_date"]) else c["initial_end_date"]
     return PackContent(
-        reference=reference, title=c["title"], provider=c["provider"],
+        reference=reference, title=c["title"], contract_type=catalogue.name,
+        contract_type_title=catalogue.title, provider=c["provider"],
         commissioner=c["commissioner"] or "", annual_value=_number(c["annual_value"]),
         term=f"{fmt.uk_date(c['start_date'])} to {fmt.uk_date(end)}",
         quarter=quarter,
         meeting_date=meeting_date,
         made_on=today, suppressed=hide.enabled,
-        escalation=current_stage(engine, reference)["stage"],
+        escalation=current_stage(engine, reference, actor)["stage"],
         summary=summary,
-        narrative=_narrative(frame, reference, quarter, hide),
+        narrative=_narrative(frame, reference, quarter, hide, catalogue),
         exceptions=_exceptions(summary, measure_lines, warnings, action_rows, hide),
         sections=sections,
         general_commentary=commentary.get("General", ""),
         # Visits known at the meeting: by its date, or by the end of the quarter after.
-        visits=_visits(engine, reference, meeting_date or quarter.next().end),
+        visits=_visits(engine, reference, meeting_date or quarter.next().end, actor),
         actions=action_rows,
         measures=measure_lines,
-        submissions=_submissions(engine, reference, quarter, hide),
+        submissions=_submissions(engine, reference, quarter, hide, actor),
         return_details={
             "version": held_return.version if held_return else None,
             "file_name": held_return.file_name if held_return else "",

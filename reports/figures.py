@@ -16,11 +16,11 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts
 import formats as fmt
-from models.catalogue import DAYS_PER_MONTH, INDICATORS_BY_CODE
+from dashboard import charts
+from models.catalogue import DAYS_PER_MONTH
 
-from .content import Point, ServiceSection
+from .content import IndicatorLine, Point, ServiceSection
 
 COLUMNS = 2
 #: Sizes in CSS pixels; the PDF prints the image 174 mm wide, so 800 px ≈ 4.6 px per mm.
@@ -41,11 +41,10 @@ def _rows(points: list[Point]) -> pd.DataFrame:
     })
 
 
-def indicator_figure(code: str, points: list[Point], highlight: str | None = None) -> go.Figure:
-    """One indicator's chart, as on the dashboard (a stay in days is drawn in months)."""
-    ind = INDICATORS_BY_CODE[code]
-    return charts.trend(_rows(points), ind.short, ind.unit, highlight=highlight,
-                        in_months=ind.unit == "days" and code == "RF-STAY")
+def indicator_figure(line: IndicatorLine, points: list[Point], highlight: str | None = None) -> go.Figure:
+    """One indicator's chart, as on the dashboard (days its type shows in months are drawn in months)."""
+    return charts.trend(_rows(points), line.short, line.unit, highlight=highlight,
+                        in_months=line.unit == "days" and line.show_months)
 
 
 def _domains(count: int, gap: float) -> list[tuple[float, float]]:
@@ -61,7 +60,8 @@ def service_figure(section: ServiceSection, highlight: str | None = None) -> dic
     plain figure dict (which kaleido draws as it is), since building a large subplot
     figure through plotly's validators costs more than drawing it.
     """
-    codes = [line.code for line in section.indicators]
+    lines = section.indicators
+    codes = [line.code for line in lines]
     if not codes:
         return None
     columns = min(COLUMNS, len(codes))
@@ -75,12 +75,13 @@ def service_figure(section: ServiceSection, highlight: str | None = None) -> dic
     layout: dict = {"annotations": [], "shapes": []}
     legend_seen: set[str] = set()
     template = None
-    for n, code in enumerate(codes):
+    for n, line in enumerate(lines):
+        code = line.code
         axis = n + 1
         x_name, y_name = f"x{axis}", f"y{axis}"
         x_domain, y_domain = x_domains[n % columns], y_domains[n // columns]
         points = section.history.get(code, [])
-        single = indicator_figure(code, points, highlight).to_dict()
+        single = indicator_figure(line, points, highlight).to_dict()
         template = template or single["layout"].get("template")
         drawn = [t for t in single["data"] if t.get("x") is not None and len(t["x"])]
         for trace in drawn:
@@ -101,7 +102,7 @@ def service_figure(section: ServiceSection, highlight: str | None = None) -> dic
                                   "gridcolor": charts.GRID_COLOUR, "tickangle": -45,
                                   "categoryorder": "array", "categoryarray": labels}
         layout["annotations"].append({
-            "text": f"<b>{INDICATORS_BY_CODE[code].short}</b>", "showarrow": False,
+            "text": f"<b>{line.short}</b>", "showarrow": False,
             "xref": "paper", "yref": "paper", "x": x_domain[0], "xanchor": "left",
             "y": y_domain[1] + 8 / height, "yanchor": "bottom", "font": {"size": FONT_SIZE + 1}})
         for shape in single["layout"].get("shapes", []):

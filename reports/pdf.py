@@ -41,7 +41,6 @@ from reportlab.platypus import (
 )
 
 import formats as fmt
-from models.catalogue import COMMENTARY_TOPICS
 
 from .content import IndicatorLine, PackContent
 from .suppression import HIDDEN
@@ -218,6 +217,7 @@ def _cover(content: PackContent, s: Styles) -> list:
         ("Date of the meeting", meeting),
         ("Provider", content.provider),
         ("Commissioner", content.commissioner),
+        ("Contract type", content.contract_type_title),
         ("Contract value", f"{fmt.money(content.annual_value)} a year"),
         ("Contract term", content.term),
         ("Escalation stage", content.escalation),
@@ -329,7 +329,7 @@ def _service(content: PackContent, index: int, s: Styles, chart: bytes | None) -
         rows = [[_p(_t(h), s.head) for h in ("Measure", "Quarter")]]
         rows += [[_p(_t(m.label), s.cell), _p(_t(m.text), s.cell)] for m in money]
         story.append(_table(rows, [90 * mm, 30 * mm]))
-    if section.name in COMMENTARY_TOPICS:
+    if section.has_commentary:
         story.append(_p(_t("The provider's commentary"), s.h2))
         story.append(_p(_t(section.commentary or "No commentary for this service this quarter."),
                         s.quote if section.commentary else s.body))

@@ -5,16 +5,16 @@ has few perpetrators on a programme), so a pack for outside readers shows them
 as ``<5``, and hides (``[c]``) any other figure from which such a count could
 be worked back. Zero is shown: it identifies no one.
 
-The rules, all driven by the catalogue:
+The rules, all driven by the contract type's catalogue (an argument):
 
 1. **Primary.** A measure that counts people (``catalogue.counts_people``) with
    a value from 1 to 4, on the quarter or the year-to-date basis, is ``<5``.
 2. **Groups whose total is known.** Where parts add up to a total a reader can
    see, hiding one part is not enough: the total minus the others gives it
-   back. The groups are the catalogue's equality checks (children by age band
-   add up to the children resident) and the ratio denominators that are sums
-   of people counts (risk decreased + same + increased; completed + left the
-   programme), whose total a percentage gives away. When a part of a group is
+   back. The groups are the catalogue's ``sum_equals`` checks over people
+   counts (children by age band add up to the children resident) and the ratio
+   denominators that are sums of people counts (risk decreased + same +
+   increased), whose total a percentage gives away. When a part of a group is
    hidden, further parts are hidden — the smallest non-zero first — until at
    least two are hidden and together they are not a small number either.
 3. **Year to date.** A flow's year to date is the sum of its quarters, and the
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.catalogue import CHECKS, INDICATORS_BY_CODE, MEASURES, MEASURES_BY_CODE, counts_people
+from models.catalogue import Catalogue
 from models.periods import Quarter
 
 SMALLEST, LARGEST = 1, 4
@@ -48,11 +48,6 @@ HIDDEN = "[c]"
 LEGEND = (f"{SMALL}: between 1 and 4 people. "
           f"{HIDDEN}: not shown, so that a number under 5 cannot be worked out from it.")
 
-_CODES = [m.code for m in MEASURES]
-_COLUMN = {code: n for n, code in enumerate(_CODES)}
-_PEOPLE = [m.code for m in MEASURES if counts_people(m.code)]
-_PEOPLE_MASK = np.array([code in set(_PEOPLE) for code in _CODES])
-_FLOW_PEOPLE = [c for c in _PEOPLE if MEASURES_BY_CODE[c].aggregation == "flow"]
 
 
 @dataclass(frozen=True)
@@ -60,26 +55,29 @@ class Group:
     """People counts that add up to a total a reader can see or work out."""
 
     parts: tuple[str, ...]
-    #: The total when it is itself a measure (RF05), else None (a ratio's denominator).
+    #: The total when it is itself a measure (the children resident), else None
+    #: (a ratio's denominator).
     total: str | None = None
 
 
-def groups() -> tuple[Group, ...]:
+def groups(catalogue: Catalogue) -> tuple[Group, ...]:
     """The catalogue's groups of people counts whose total is known."""
+    people = catalogue.counts_people
     found: list[Group] = []
-    for check in CHECKS:
-        if check.op == "eq" and len(check.right) == 1 and all(counts_people(c) for c in check.left):
-            found.append(Group(tuple(check.left), check.right[0].code))
-    for indicator in INDICATORS_BY_CODE.values():
+    for check in catalogue.checks:
+        if check.rule != "sum_equals" or len(check.right) != 1:
+            continue
+        whole = check.right[0]
+        if (whole.sign == 1 and not whole.times_days and not whole.previous
+                and all(people(c) for c in check.left)):
+            found.append(Group(tuple(check.left), whole.code))
+    for indicator in catalogue.indicators:
         den = indicator.denominator
-        if isinstance(den, tuple) and len(den) > 1 and all(counts_people(c) for c in den):
+        if isinstance(den, tuple) and len(den) > 1 and all(people(c) for c in den):
             group = Group(tuple(den))
             if group.parts not in [g.parts for g in found]:
                 found.append(group)
     return tuple(found)
-
-
-_GROUPS = groups()
 
 
 def is_small(value: object) -> bool:
@@ -89,21 +87,18 @@ def is_small(value: object) -> bool:
     return SMALLEST <= round(float(value)) <= LARGEST
 
 
-def _columns(codes) -> list[int]:
-    return [_COLUMN[c] for c in codes]
-
-
-def _primary(values: np.ndarray) -> np.ndarray:
-    """People counts from 1 to 4."""
+def _primary(values: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """People counts (``people``: a mask of the columns) from 1 to 4."""
     rounded = np.round(values)
     with np.errstate(invalid="ignore"):
-        return (rounded >= SMALLEST) & (rounded <= LARGEST) & _PEOPLE_MASK
+        return (rounded >= SMALLEST) & (rounded <= LARGEST) & people
 
 
-def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def _secondary(values: np.ndarray, hidden: np.ndarray, found: tuple[Group, ...],
+               column: dict[str, int]) -> np.ndarray:
     """Hide further parts of each group so that no hidden part can be worked back."""
-    for group in _GROUPS:
-        parts = _columns(group.parts)
+    for group in found:
+        parts = [column[c] for c in group.parts]
         for row in np.flatnonzero(hidden[:, parts].any(axis=1)):
             v = values[row]
             if np.isnan(v[parts]).any():
@@ -116,7 +111,7 @@ def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
                 shown = [p for p in parts if not hidden[row, p]]
                 if not shown:
                     if group.total and is_small(hidden_sum):
-                        hidden[row, _COLUMN[group.total]] = True
+                        hidden[row, column[group.total]] = True
                     break
                 # The smallest non-zero part first: hiding a zero adds nothing to protect.
                 pick = min(shown, key=lambda p: (v[p] == 0, v[p], p))
@@ -127,13 +122,17 @@ def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
 class Suppression:
     """Which figures of one contract are hidden, by measure or indicator, quarter and basis.
 
-    ``measures``: one contract's current measure values (``indicators.data.load_measures``).
+    ``measures``: one contract's current measure values (``indicators.data.load_measures``);
+    ``catalogue``: the contract's type.
     """
 
     enabled = True
 
-    def __init__(self, measures: pd.DataFrame):
-        n = len(_CODES)
+    def __init__(self, measures: pd.DataFrame, catalogue: Catalogue):
+        self.catalogue = catalogue
+        codes = [m.code for m in catalogue.measures]
+        self._column = column = {code: n for n, code in enumerate(codes)}
+        n = len(codes)
         self._row: dict[int, int] = {}
         self.small = {b: np.zeros((0, n), dtype=bool) for b in ("quarter", "ytd")}
         self.hidden = {b: np.zeros((0, n), dtype=bool) for b in ("quarter", "ytd")}
@@ -144,7 +143,7 @@ class Suppression:
         frame = measures.assign(period=measures["year"] * 4 + measures["quarter"] - 1)
         wide = (frame.pivot_table(index="period", columns="code", values="value", aggfunc="first",
                                   dropna=False)
-                .reindex(columns=_CODES).sort_index().astype(float))
+                .reindex(columns=codes).sort_index().astype(float))
         periods = wide.index.to_numpy()
         self._row = {int(p): i for i, p in enumerate(periods)}
         quarter = wide.to_numpy()
@@ -153,20 +152,22 @@ class Suppression:
         # Year to date by the catalogue's aggregation: flows sum (a blank makes the sum
         # unknown), stocks and ytd measures are the quarter's own value.
         ytd = quarter.copy()
-        flows = _columns(m.code for m in MEASURES if m.aggregation == "flow")
+        flows = [column[m.code] for m in catalogue.measures if m.aggregation == "flow"]
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
             part = quarter[np.ix_(rows, flows)]
             sums = np.nancumsum(part, axis=0)
             blank = np.cumsum(np.isnan(part), axis=0) > 0
             ytd[np.ix_(rows, flows)] = np.where(blank, np.nan, sums)
-        ytd[:, _columns(m.code for m in MEASURES if m.aggregation == "quarter")] = np.nan
+        ytd[:, [column[m.code] for m in catalogue.measures if m.aggregation == "quarter"]] = np.nan
 
-        small = {"quarter": _primary(quarter), "ytd": _primary(ytd)}
-        hidden_quarter = _secondary(quarter, small["quarter"].copy())
+        people = np.array([catalogue.counts_people(code) for code in codes], dtype=bool)
+        small = {"quarter": _primary(quarter, people), "ytd": _primary(ytd, people)}
+        hidden_quarter = _secondary(quarter, small["quarter"].copy(), groups(catalogue), column)
         # A flow's year to date gives back any hidden quarter of the year so far.
         hidden_ytd = small["ytd"] | hidden_quarter
-        flow_people = _columns(_FLOW_PEOPLE)
+        flow_people = [column[m.code] for m in catalogue.measures
+                       if m.aggregation == "flow" and catalogue.counts_people(m.code)]
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
             carried = np.logical_or.accumulate(hidden_quarter[np.ix_(rows, flow_people)], axis=0)
@@ -180,7 +181,7 @@ class Suppression:
         row = self._row.get(quarter.index)
         if row is None:
             return False
-        return bool(table[basis][row, _COLUMN[code]])
+        return bool(table[basis][row, self._column[code]])
 
     def measure(self, code: str, quarter: Quarter, basis: str = "quarter") -> str | None:
         """``"<5"`` or ``"[c]"`` when the measure is hidden in that quarter, else None."""
@@ -192,11 +193,11 @@ class Suppression:
 
     def indicator(self, code: str, quarter: Quarter, basis: str) -> str | None:
         """``"<5"`` for a count of people from 1 to 4, ``"[c]"`` for a figure hidden to protect one."""
-        indicator = INDICATORS_BY_CODE[code]
+        indicator = self.catalogue.indicators_by_code[code]
         reads = list(indicator.numerator_for(basis))
         if isinstance(indicator.denominator, tuple):
             reads += list(indicator.denominator)
-        reads = [c for c in reads if counts_people(c)]
+        reads = [c for c in reads if self.catalogue.counts_people(c)]
         if not indicator.is_ratio and indicator.unit == "people" and len(reads) == 1:
             return self.measure(reads[0], quarter, basis)
         if any(self._flag(self.hidden, c, quarter, basis) for c in reads):
@@ -224,5 +225,6 @@ class NoSuppression:
         return False
 
 
-def suppression_for(measures: pd.DataFrame, enabled: bool = True) -> Suppression | NoSuppression:
-    return Suppression(measures) if enabled else NoSuppression()
+def suppression_for(measures: pd.DataFrame, catalogue: Catalogue,
+                    enabled: bool = True) -> Suppression | NoSuppression:
+    return Suppression(measures, catalogue) if enabled else NoSuppression()

@@ -26,7 +26,6 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 import formats as fmt
-from models.catalogue import COMMENTARY_TOPICS
 
 from .content import Figure, IndicatorLine, PackContent, ServiceSection
 from models.safe_text import write_text
@@ -170,7 +169,7 @@ def _service_sheet(wb: Workbook, content: PackContent, section: ServiceSection) 
     for line in section.indicators:
         row += 1
         _indicator_row(ws, row, line, with_service=False)
-    if section.name in COMMENTARY_TOPICS:
+    if section.has_commentary:
         row += 2
         _put(ws, row, 1, "The provider's commentary", font=BOLD)
         row += 1

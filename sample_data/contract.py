@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.catalogue import FRESH_START, ONE_STOP, REFUGE
-
 CONTRACT = {
     "reference": "ASC0013",
     "title": "Comprehensive support services for victims of domestic abuse",
@@ -19,19 +17,20 @@ CONTRACT = {
     "parameters": {"refuge_capacity": 28},
 }
 
+# The services of the domestic-abuse type, described as this contract has them.
 SERVICES = {
-    ONE_STOP: "Information, advice and crisis intervention for victims of domestic abuse",
-    REFUGE: "Confidential refuge for 28 women and any accompanying children",
-    FRESH_START: "Perpetrator programme with a Partner Support Service",
+    "One Stop": "Information, advice and crisis intervention for victims of domestic abuse",
+    "Refuge": "Confidential refuge for 28 women and any accompanying children",
+    "Fresh Start": "Perpetrator programme with a Partner Support Service",
 }
 
 #: The 2016 quality visits (year 2 of the contract): scores before and after the action plan.
 QUALITY_VISITS = (
-    {"service": REFUGE, "visit_date": date(2016, 6, 15), "score": 0.83, "score_after": 0.90,
+    {"service": "Refuge", "visit_date": date(2016, 6, 15), "score": 0.83, "score_after": 0.90,
      "summary": "Actions on staff training, supervision and appraisals; responded to in full."},
-    {"service": ONE_STOP, "visit_date": date(2016, 6, 22), "score": 0.87, "score_after": 0.94,
+    {"service": "One Stop", "visit_date": date(2016, 6, 22), "score": 0.87, "score_after": 0.94,
      "summary": "Actions on staff training and supervision; new training plan introduced."},
-    {"service": FRESH_START, "visit_date": date(2016, 6, 29), "score": 0.83, "score_after": 0.94,
+    {"service": "Fresh Start", "visit_date": date(2016, 6, 29), "score": 0.83, "score_after": 0.94,
      "summary": "Actions on staff training and appraisals; increased training for staff."},
 )
 

@@ -1,9 +1,14 @@
-"""Write the sample workbooks of ASC0013: ``python -m sample_data.make_sample [--out DIR]``.
+"""Write the sample workbooks: ``python -m sample_data.make_sample [--out DIR]``.
 
-One filled-in return per quarter of ``sample_data/quarters.py``, made with the
-same ``write_template`` a provider's blank template comes from, into
-``workbooks/`` (loaded with the sample), except 2016/17 Q4, which goes to
-``upload/`` for a user to upload by hand.
+One filled-in return per quarter of each sample contract, made with the same
+``template_workbook`` a provider's blank template comes from, into
+``workbooks/`` (loaded with the sample), except the quarters kept apart for a
+user to upload by hand (ASC0013's 2016/17 Q4), which go to ``upload/``:
+
+- ASC0013, domestic abuse (``sample_data/contract.py``, ``quarters.py``): template
+  version 1, as its returns were sent at the time;
+- ASC0042, an illustrative substance-misuse service with made-up figures
+  (``sample_data/substance_misuse.py``): its type's latest version.
 
 The files are byte-for-byte the same on every run, so that they can be
 committed and an unchanged file is recognised by its hash: openpyxl stamps
@@ -18,17 +23,60 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import settings
-from data_ingest.template import write_template
+from data_ingest.template import template_workbook
+from models.contract_types import get_type
 from models.periods import Quarter
-from sample_data import quarters
-from sample_data.contract import CONTRACT, UPLOAD_DIR, WORKBOOKS_DIR
+from sample_data import quarters, substance_misuse
+from sample_data.contract import (
+    CONTRACT,
+    QUALITY_VISITS,
+    SERVICES,
+    UPLOAD_DIR,
+    WORKBOOKS_DIR,
+)
 
 #: Document properties openpyxl fills with the time of saving.
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+
+@dataclass(frozen=True)
+class SampleReturns:
+    """One sample contract's returns: what each quarter's workbook says."""
+
+    contract: dict
+    quarters: tuple[Quarter, ...]
+    upload_quarters: tuple[Quarter, ...]
+    values: dict[Quarter, dict[str, float]]
+    commentary: dict[Quarter, dict[str, str]]
+    completed_by: dict[Quarter, str]
+    date_completed: dict[Quarter, date]
+    #: The template version the returns follow (None: the type's latest).
+    version: int | None = None
+    #: The contract's services ``{name: description}`` (None: as its type describes them).
+    services: dict[str, str] | None = None
+    #: Quality visits of its services, as ``sample_data.contract.QUALITY_VISITS``.
+    quality_visits: tuple[dict, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return self.contract["reference"]
+
+
+DOMESTIC_ABUSE = SampleReturns(CONTRACT, quarters.QUARTERS, quarters.UPLOAD_QUARTERS, quarters.VALUES,
+                               quarters.COMMENTARY, quarters.COMPLETED_BY, quarters.DATE_COMPLETED,
+                               version=quarters.TEMPLATE_VERSION, services=SERVICES,
+                               quality_visits=QUALITY_VISITS)
+SUBSTANCE_MISUSE = SampleReturns(substance_misuse.CONTRACT, substance_misuse.QUARTERS,
+                                 substance_misuse.UPLOAD_QUARTERS, substance_misuse.VALUES,
+                                 substance_misuse.COMMENTARY, substance_misuse.COMPLETED_BY,
+                                 substance_misuse.DATE_COMPLETED)
+#: Every sample contract's returns, in the order they are loaded.
+SAMPLES: tuple[SampleReturns, ...] = (DOMESTIC_ABUSE, SUBSTANCE_MISUSE)
 
 
 def workbook_name(quarter: Quarter, reference: str = CONTRACT["reference"]) -> str:
@@ -36,20 +84,20 @@ def workbook_name(quarter: Quarter, reference: str = CONTRACT["reference"]) -> s
     return f"{reference}_{quarter.fiscal_year.replace('/', '-')}_Q{quarter.quarter}.xlsx"
 
 
-def sample_workbook(quarter: Quarter) -> bytes:
-    """The filled-in return of one sample quarter, as the bytes of an ``.xlsx`` file."""
-    buffer = io.BytesIO()
-    write_template(
-        buffer,
-        reference=CONTRACT["reference"],
-        provider=CONTRACT["provider"],
+def sample_workbook(quarter: Quarter, sample: SampleReturns = DOMESTIC_ABUSE) -> bytes:
+    """The filled-in return of one sample quarter (ASC0013's unless told), as the bytes of an ``.xlsx``."""
+    content = template_workbook(
+        get_type(sample.contract["contract_type"]),
+        reference=sample.reference,
+        provider=sample.contract["provider"],
         quarter=quarter,
-        values=quarters.VALUES[quarter],
-        commentary=quarters.COMMENTARY[quarter],
-        completed_by=quarters.COMPLETED_BY[quarter],
-        date_completed=quarters.DATE_COMPLETED[quarter],
+        values=sample.values[quarter],
+        commentary=sample.commentary[quarter],
+        completed_by=sample.completed_by[quarter],
+        date_completed=sample.date_completed[quarter],
+        version=sample.version,
     )
-    return stable_bytes(buffer.getvalue(), quarters.DATE_COMPLETED[quarter])
+    return stable_bytes(content, sample.date_completed[quarter])
 
 
 def stable_bytes(xlsx: bytes, day: date) -> bytes:
@@ -74,19 +122,20 @@ def write_samples(directory: Path | str | None = None) -> list[Path]:
     """Write every sample workbook under ``directory`` (default ``sample_data/``); their paths."""
     root = Path(directory) if directory is not None else settings.SAMPLE_DIR
     written = []
-    for quarter in quarters.QUARTERS:
-        folder = root / (UPLOAD_DIR if quarter in quarters.UPLOAD_QUARTERS else WORKBOOKS_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / workbook_name(quarter)
-        path.write_bytes(sample_workbook(quarter))
-        written.append(path)
+    for sample in SAMPLES:
+        for quarter in sample.quarters:
+            folder = root / (UPLOAD_DIR if quarter in sample.upload_quarters else WORKBOOKS_DIR)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / workbook_name(quarter, sample.reference)
+            path.write_bytes(sample_workbook(quarter, sample))
+            written.append(path)
     return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sample_data.make_sample",
-        description="Write the sample monitoring workbooks of contract ASC0013.")
+        description="Write the monitoring workbooks of the sample contracts.")
     parser.add_argument("--out", type=Path, default=None,
                         help=f"folder to write {WORKBOOKS_DIR}/ and {UPLOAD_DIR}/ into "
                              f"(default: {settings.SAMPLE_DIR})")

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.catalogue import FRESH_START, MEASURES, ONE_STOP, REFUGE
+from models.contract_types import get_type
 from models.periods import Quarter
 
 #: Every quarter of the sample, in order.
@@ -110,9 +110,14 @@ _TABLE: dict[str, tuple[float, ...]] = {
 }
 # fmt: on
 
+#: The returns are template version 1 of the domestic-abuse type: they are history, and
+#: the published figures depend on them.
+TEMPLATE_VERSION = 1
+_MEASURES = get_type("domestic-abuse").measures_in(TEMPLATE_VERSION)
+
 #: Measure values by quarter: ``VALUES[Quarter(2016, 3)]["OS02"] == 310``.
 VALUES: dict[Quarter, dict[str, float]] = {
-    quarter: {m.code: _TABLE[m.code][column] for m in MEASURES}
+    quarter: {m.code: _TABLE[m.code][column] for m in _MEASURES}
     for column, quarter in enumerate(QUARTERS)
 }
 
@@ -137,70 +142,70 @@ _GENERAL = "General"
 #: with "=" on purpose: a workbook cell like that must be read as text, never as a formula.
 COMMENTARY: dict[Quarter, dict[str, str]] = {
     Quarter(2014, 2): {
-        ONE_STOP: "Caseload transferred from the previous arrangement without a break in service.",
-        REFUGE: "Refuge full through the quarter; one unit closed for four nights for a boiler repair.",
-        FRESH_START: "Programme group continuing; referral pathway with probation being re-established.",
+        "One Stop": "Caseload transferred from the previous arrangement without a break in service.",
+        "Refuge": "Refuge full through the quarter; one unit closed for four nights for a boiler repair.",
+        "Fresh Start": "Programme group continuing; referral pathway with probation being re-established.",
         _GENERAL: "First quarter of the new contract. Monitoring return agreed with commissioners.",
     },
     Quarter(2014, 3): {
-        ONE_STOP: "Usual rise in calls over the Christmas period; responses within 24 hours improved.",
-        REFUGE: "No units out of use. Demand remains high: most declined referrals were for no vacancy.",
-        FRESH_START: "Two completions. Waiting list for the next group is about three months.",
+        "One Stop": "Usual rise in calls over the Christmas period; responses within 24 hours improved.",
+        "Refuge": "No units out of use. Demand remains high: most declined referrals were for no vacancy.",
+        "Fresh Start": "Two completions. Waiting list for the next group is about three months.",
         _GENERAL: "",
     },
     Quarter(2014, 4): {
-        ONE_STOP: "Closed cases up after a review of dormant cases.",
-        REFUGE: "Two units redecorated in March (nine unit-nights lost).",
-        FRESH_START: "Attendance at assessment remains low; reminder calls introduced.",
+        "One Stop": "Closed cases up after a review of dormant cases.",
+        "Refuge": "Two units redecorated in March (nine unit-nights lost).",
+        "Fresh Start": "Attendance at assessment remains low; reminder calls introduced.",
         _GENERAL: "End of the first contract year.",
     },
     Quarter(2015, 1): {
-        ONE_STOP: "Quieter quarter; two staff on training courses.",
-        REFUGE: "Occupancy dipped in May while two families moved on to settled homes.",
-        FRESH_START: "Referrals steady; one new group started in June.",
+        "One Stop": "Quieter quarter; two staff on training courses.",
+        "Refuge": "Occupancy dipped in May while two families moved on to settled homes.",
+        "Fresh Start": "Referrals steady; one new group started in June.",
         _GENERAL: "",
     },
     Quarter(2015, 2): {
-        ONE_STOP: "More referrals from the police after the summer awareness campaign.",
-        REFUGE: "Full all quarter.",
-        FRESH_START: "Five starts, the most in one quarter so far.",
+        "One Stop": "More referrals from the police after the summer awareness campaign.",
+        "Refuge": "Full all quarter.",
+        "Fresh Start": "Five starts, the most in one quarter so far.",
         _GENERAL: "",
     },
     Quarter(2015, 3): {
-        ONE_STOP: "Highest number of people served in a quarter so far.",
-        REFUGE: "Kitchen repairs in one unit (eight unit-nights lost).",
-        FRESH_START: "Commissioners raised the low numbers actively engaged; a plan will follow.",
+        "One Stop": "Highest number of people served in a quarter so far.",
+        "Refuge": "Kitchen repairs in one unit (eight unit-nights lost).",
+        "Fresh Start": "Commissioners raised the low numbers actively engaged; a plan will follow.",
         _GENERAL: "",
     },
     Quarter(2015, 4): {
-        ONE_STOP: "Safety planning within 48 hours below target; extra duty cover from April.",
-        REFUGE: "Average stay of leavers about ten months, reflecting the shortage of move-on housing.",
-        FRESH_START: "Plan to split the programme into modules and recruit a development worker.",
+        "One Stop": "Safety planning within 48 hours below target; extra duty cover from April.",
+        "Refuge": "Average stay of leavers about ten months, reflecting the shortage of move-on housing.",
+        "Fresh Start": "Plan to split the programme into modules and recruit a development worker.",
         _GENERAL: "Spend slightly over a quarter of the annual value: year-end training costs.",
     },
     Quarter(2016, 1): {
-        ONE_STOP: "New services manager in post.",
-        REFUGE: "No units out of use. Quality visit in June: 83%, action plan agreed.",
-        FRESH_START: "Quality visit in June: 83%, action plan on training and appraisals agreed.",
+        "One Stop": "New services manager in post.",
+        "Refuge": "No units out of use. Quality visit in June: 83%, action plan agreed.",
+        "Fresh Start": "Quality visit in June: 83%, action plan on training and appraisals agreed.",
         _GENERAL: "Quality visits to all three services in June; action plans in progress.",
     },
     Quarter(2016, 2): {
-        ONE_STOP: "Action plan from the quality visit completed; new training plan in place.",
-        REFUGE: "Action plan completed. One unit closed for a week for damp treatment.",
-        FRESH_START: "Development worker started in July; programme now delivered in modules.",
+        "One Stop": "Action plan from the quality visit completed; new training plan in place.",
+        "Refuge": "Action plan completed. One unit closed for a week for damp treatment.",
+        "Fresh Start": "Development worker started in July; programme now delivered in modules.",
         _GENERAL: "=== Staffing update === Development worker for Fresh Start in post from July; "
                   "one One Stop vacancy filled in September.",
     },
     Quarter(2016, 3): {
-        ONE_STOP: "All new referrals responded to within 24 hours. 62 closed cases with risk decreased.",
-        REFUGE: "99% occupancy; 28 women and 36 children resident at the end of December.",
-        FRESH_START: "17 men actively engaged; 21 partners using the Partner Support Service.",
+        "One Stop": "All new referrals responded to within 24 hours. 62 closed cases with risk decreased.",
+        "Refuge": "99% occupancy; 28 women and 36 children resident at the end of December.",
+        "Fresh Start": "17 men actively engaged; 21 partners using the Partner Support Service.",
         _GENERAL: "",
     },
     Quarter(2016, 4): {
-        ONE_STOP: "Demand steady; safety planning within 48 hours holding at two thirds.",
-        REFUGE: "Full outcomes for leavers to follow in the annual report.",
-        FRESH_START: "21 actively engaged at the end of March. Full outcomes report due in April.",
+        "One Stop": "Demand steady; safety planning within 48 hours holding at two thirds.",
+        "Refuge": "Full outcomes for leavers to follow in the annual report.",
+        "Fresh Start": "21 actively engaged at the end of March. Full outcomes report due in April.",
         _GENERAL: "End of the third contract year; extension to August 2019 under consideration.",
     },
 }
@@ -208,7 +213,7 @@ COMMENTARY: dict[Quarter, dict[str, str]] = {
 
 def _validate() -> None:
     """Fail at import if the table is malformed (a row of the wrong length, a code missing)."""
-    codes = {m.code for m in MEASURES}
+    codes = {m.code for m in _MEASURES}
     assert set(_TABLE) == codes, f"rows differ from the catalogue: {set(_TABLE) ^ codes}"
     for code, row in _TABLE.items():
         assert len(row) == len(QUARTERS), f"{code} has {len(row)} values for {len(QUARTERS)} quarters"

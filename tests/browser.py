@@ -45,15 +45,20 @@ def chromium_browser():
 
 
 @contextlib.contextmanager
-def served_dashboard(database_url: str, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port over ``database_url``: yields its address."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
+def served_dashboard(database_url: str, log_path: Path, *, args: tuple[str, ...] = (),
+                     env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    """``python -m dashboard`` (the README's way to start it) on a free port over ``database_url``.
+
+    ``args``: more Streamlit options (``--secrets.files`` for sign-in); ``env``: more variables.
+    Yields its address.
+    """
+    port = port or free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "dashboard", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

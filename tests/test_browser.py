@@ -21,11 +21,12 @@ from .browser import chromium_browser, served_dashboard
 
 LINK = "?contract=ASC0013&quarter=2016-17-Q3"
 
-#: url path, heading, charts drawn: Refuge first, to open a page other than the
-#: Overview in a new browser session on a freshly started server.
+#: url path, heading, charts drawn: Refuge first, to open a service page (drawn
+#: from the contract type's file) in a new browser session on a freshly started server.
 PAGES = [
-    ("refuge", "Refuge", 6),
-    ("", "Overview", 0),
+    ("refuge", "Refuge", 7),
+    ("", "Portfolio", 0),
+    ("overview", "Overview", 0),
     ("one_stop", "One Stop", 10),
     ("fresh_start", "Fresh Start", 9),
     ("finance", "Finance", 2),
@@ -84,7 +85,7 @@ def test_every_page_draws_its_charts_without_an_error(dashboard, chromium, scree
     for path, heading, charts in PAGES:
         page.goto(f"{dashboard}/{path}{LINK}")
         _wait_until_drawn(page, charts)
-        page.screenshot(path=str(screenshots / f"{path or 'overview'}.png"), full_page=False)
+        page.screenshot(path=str(screenshots / f"{path or 'portfolio'}.png"), full_page=False)
 
         title = page.locator("h1").first.inner_text().strip()
         if title != heading:

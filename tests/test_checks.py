@@ -9,18 +9,30 @@ from pathlib import Path
 import pytest
 
 from data_ingest.checks import ContractTerms, check_workbook
-from data_ingest.reader import CellValue, ParsedWorkbook, read_workbook
-from models.catalogue import CHECKS, MEASURES
+from data_ingest.reader import CellValue, ParsedWorkbook
 from models.periods import Quarter
-from tests.workbooks import CONTRACT, QUARTER, TODAY, VALID_VALUES, filled, valid_history
+from tests.workbooks import (
+    CONTRACT,
+    DA,
+    QUARTER,
+    TODAY,
+    VALID_VALUES,
+    VERSION,
+    filled,
+    read,
+    valid_history,
+)
 
 DATA = Path(__file__).parent / "data"
+#: The checks that refuse a version 1 return, and its measures.
+CHECKS = tuple(c for c in DA.checks_in(VERSION) if c.is_error)
+MEASURES = DA.measures_in(VERSION)
 
 
 @pytest.fixture(scope="module")
 def base() -> ParsedWorkbook:
     """The valid return, read from a real workbook once (its cells are the template's)."""
-    parsed = read_workbook(filled())
+    parsed = read(filled())
     assert parsed.findings == []
     return parsed
 
@@ -36,7 +48,7 @@ def variant(base: ParsedWorkbook, quarter: Quarter | None = QUARTER, **changes: 
 
 
 def check(parsed, contract=CONTRACT, history=None, today=TODAY):
-    return check_workbook(parsed, contract, valid_history() if history is None else history, today)
+    return check_workbook(parsed, contract, valid_history() if history is None else history, today, DA)
 
 
 def by_rule(findings, rule):
@@ -117,11 +129,11 @@ BREAKS = [
     ("ARITH-RF-NIGHTS", {"RF02": 2567}, "RF02",
      "(RF02) is 2,567, more than the 2,566 possible (RF01 × 92 days − RF03 = 28 × 92 − 10)"),
     ("ARITH-RF-WOMEN", {"RF04": 30}, "RF04",
-     "Women resident at the end of the quarter (RF04) is 30, more than Refuge units for women under the "
-     "contract (RF01), which is 28"),
+     ("Women resident at the end of the quarter (RF04) is 30, more than Refuge units for women under the "
+      "contract (RF01), which is 28")),
     ("ARITH-RF-CHILDREN", {"RF06": 19}, "RF06",
-     "RF06 + RF07 + RF08 + RF09 add up to 35 (19 + 10 + 4 + 2), but Children resident at the end of the "
-     "quarter (RF05) is 36"),
+     ("RF06 + RF07 + RF08 + RF09 add up to 35 (19 + 10 + 4 + 2), but Children resident at the end of the "
+      "quarter (RF05) is 36")),
     ("ARITH-RF-CHILDREN", {"RF06": 21}, "RF06", "add up to 37"),
     ("ARITH-RF-DECLINED", {"RF12": 16}, "RF11",
      "RF11 + RF12 add up to 41 (25 + 16), more than Referrals to the refuge received (RF10), which is 40"),
@@ -226,7 +238,7 @@ def test_leavers_rule_reads_fs06_of_the_previous_quarter_not_this_one(base):
 
 
 def test_the_sample_file_with_bad_arithmetic():
-    parsed = read_workbook((DATA / "bad_arithmetic.xlsx").read_bytes())
+    parsed = read((DATA / "bad_arithmetic.xlsx").read_bytes())
     assert parsed.findings == []
     assert sorted(f.rule for f in check(parsed)) == ["ARITH-RF-CHILDREN", "ARITH-RF-WOMEN"]
 

@@ -17,16 +17,18 @@ from data_ingest.store import ingest_file
 from indicators.data import load_contracts, load_measures
 from indicators.engine import indicators_for
 from indicators.spc import spc_summary
-from models.catalogue import INDICATORS, MEASURES_BY_CODE
+from models.contract_types import get_type
 from models.periods import Quarter
 from models.schema import Action, Contract
 from records.commentary import provider_commentary, quarter_return
 from records.data_version import data_version
 from sample_data import quarters as sample
 from sample_data.make_sample import sample_workbook
+from tests.actors import ADMIN
 
 CONTRACT = "ASC0013"
 Q3_2016 = Quarter(2016, 3)
+DOMESTIC_ABUSE = get_type("domestic-abuse")
 
 
 # --- formats ------------------------------------------------------------------------------
@@ -107,12 +109,12 @@ def test_data_version_changes_whenever_something_is_stored(engine):
     add_contract(engine)
     with_contract = data_version(engine)
     assert with_contract != empty
-    result = ingest_file(engine, sample_workbook(Q3_2016), "q3.xlsx", today=date(2017, 2, 1))
+    result = ingest_file(engine, sample_workbook(Q3_2016), "q3.xlsx", today=date(2017, 2, 1), actor=ADMIN)
     assert result.status == "stored"
     stored = data_version(engine)
     assert stored != with_contract
     # The same file again changes nothing, so the version stays.
-    again = ingest_file(engine, sample_workbook(Q3_2016), "q3.xlsx", today=date(2017, 2, 1))
+    again = ingest_file(engine, sample_workbook(Q3_2016), "q3.xlsx", today=date(2017, 2, 1), actor=ADMIN)
     assert again.status == "unchanged"
     assert data_version(engine) == stored
     with Session(engine) as session, session.begin():
@@ -125,13 +127,13 @@ def test_data_version_changes_whenever_something_is_stored(engine):
 
 
 def test_providers_commentary_of_the_current_submission(sample_engine):
-    texts = provider_commentary(sample_engine, CONTRACT, Q3_2016)
+    texts = provider_commentary(sample_engine, CONTRACT, Q3_2016, ADMIN)
     expected = {topic: text for topic, text in sample.COMMENTARY[Q3_2016].items() if text}
     assert texts == expected
-    held = quarter_return(sample_engine, CONTRACT, Q3_2016)
+    held = quarter_return(sample_engine, CONTRACT, Q3_2016, ADMIN)
     assert held.version == 1 and held.completed_by == sample.COMPLETED_BY[Q3_2016]
-    assert quarter_return(sample_engine, CONTRACT, Quarter(2010, 1)) is None
-    assert provider_commentary(sample_engine, "NOPE", Q3_2016) == {}
+    assert quarter_return(sample_engine, CONTRACT, Quarter(2010, 1), ADMIN) is None
+    assert provider_commentary(sample_engine, "NOPE", Q3_2016, ADMIN) == {}
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def measures(sample_engine):
 def test_contract_card(sample_engine, table):
     details = load_contracts(sample_engine).set_index("contract").loc[CONTRACT].to_dict()
     details["contract"] = CONTRACT
-    card = views.contract_card(details, table, Q3_2016, today=date(2017, 2, 1))
+    card = views.contract_card(details, table, DOMESTIC_ABUSE, Q3_2016, today=date(2017, 2, 1))
     assert card.days_left == (date(2019, 8, 31) - date(2016, 12, 31)).days
     assert not card.ended
     # 2014/15 Q2 to 2016/17 Q3 is ten quarters, each a quarter of the annual value.
@@ -160,12 +162,12 @@ def test_contract_card(sample_engine, table):
                   & (table["period"] <= Q3_2016.index)]
     assert card.spend_to_date == pytest.approx(spend["numerator"].sum())
     assert card.spend_share == pytest.approx(spend["numerator"].sum() / spend["denominator"].sum())
-    assert views.contract_card(details, table, Q3_2016, today=date(2020, 1, 1)).ended
+    assert views.contract_card(details, table, DOMESTIC_ABUSE, Q3_2016, today=date(2020, 1, 1)).ended
 
 
 def test_measure_year_to_date_agrees_with_the_engine(measures, table):
     """The funnel's stages are the numerators the engine sums for its year to date."""
-    series = views.measure_series(measures, ("FS01", "FS02", "FS03", "FS04", "FS07", "RF06"), "ytd")
+    series = views.measure_series(measures, DOMESTIC_ABUSE, ("FS01", "FS02", "FS03", "FS04", "FS07", "RF06"), "ytd")
     for quarter in (Quarter(2015, 4), Q3_2016):
         values = views.at_quarter(series, quarter)
 
@@ -185,40 +187,41 @@ def test_measure_year_to_date_agrees_with_the_engine(measures, table):
 
 def test_a_quarter_not_held_is_a_gap_not_a_zero(measures, table):
     without_q2 = measures[~((measures["year"] == 2016) & (measures["quarter"] == 2))]
-    series = views.measure_series(without_q2, ("OS04",), "quarter")
+    series = views.measure_series(without_q2, DOMESTIC_ABUSE, ("OS04",), "quarter")
     gap = series[series["label"] == "2016/17 Q2"]
     assert len(gap) == 1 and math.isnan(gap["OS04"].iloc[0])
-    shown = views.measures_table(series, ("OS04",))
-    assert shown.loc[gap.index[0], MEASURES_BY_CODE["OS04"].label] == "no data"
+    shown = views.measures_table(series, DOMESTIC_ABUSE, ("OS04",))
+    assert shown.loc[gap.index[0], DOMESTIC_ABUSE.measures_by_code["OS04"].label] == "no data"
 
     engine_rows = table[~((table["year"] == 2016) & (table["quarter"] == 2))]
-    rows = views.trend_rows(engine_rows, "OS-RESP24")
+    rows = views.trend_rows(engine_rows, DOMESTIC_ABUSE, "OS-RESP24")
     assert "2016/17 Q2" in list(rows["label"])
-    trend = views.trend_table(rows, "OS-RESP24").set_index("Quarter")
+    trend = views.trend_table(rows, DOMESTIC_ABUSE, "OS-RESP24").set_index("Quarter")
     assert trend.loc["2016/17 Q2", "Value"] == "no data"
     assert trend.loc["2016/17 Q2", "RAG"] == "no return"
 
 
 def test_overview_grid_puts_exceptions_first(table):
-    grid = views.overview_grid(table, Q3_2016, spc_summary(table, CONTRACT, Q3_2016))
+    grid = views.overview_grid(table, DOMESTIC_ABUSE, Q3_2016,
+                               spc_summary(table, CONTRACT, DOMESTIC_ABUSE, Q3_2016))
     order = [fmt.RAG_ORDER.get(r, 3) for r in grid["rag"]]
     assert order == sorted(order)
-    with_target = {i.code for i in INDICATORS if i.target is not None}
+    with_target = {i.code for i in DOMESTIC_ABUSE.indicators if i.target is not None}
     assert set(grid["indicator"]) == with_target
     row = grid.set_index("indicator").loc["OS-RISKDOWN"]
     assert row["Counts"] == "62 of 67"
 
 
 def test_hover_names_numerator_and_denominator(table):
-    rows = views.trend_rows(table, "RF-OCC")
+    rows = views.trend_rows(table, DOMESTIC_ABUSE, "RF-OCC")
     hover = rows.set_index("label").loc["2016/17 Q3", "hover"]
     assert "2,544" in hover and "2,570" in hover
-    assert MEASURES_BY_CODE["RF02"].label in hover
+    assert DOMESTIC_ABUSE.measures_by_code["RF02"].label in hover
 
 
 def test_every_indicator_has_a_titled_trend(table):
-    for ind in INDICATORS:
-        rows = views.trend_rows(table, ind.code)
+    for ind in DOMESTIC_ABUSE.indicators:
+        rows = views.trend_rows(table, DOMESTIC_ABUSE, ind.code)
         fig = charts.trend(rows, ind.label, ind.unit)
         assert fig.layout.title.text == ind.label
         assert len(fig.data) >= 2      # the line and its points

@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 import settings
 from indicators.engine import compute_indicators
 from indicators.export import EXPORT_COLUMNS, export_rows, write_csv, write_json
-from models.catalogue import INDICATORS
+from models.contract_types import get_type
 from models.periods import Quarter
 from tests.test_indicators_data import add_contract, add_submission
+
+DA = get_type("domestic-abuse")
+INDICATORS = DA.indicators
 
 Q1, Q2 = Quarter(2016, 1), Quarter(2016, 2)
 
@@ -32,7 +35,7 @@ def indicators(contract: str = "C1") -> pd.DataFrame:
     targets = pd.DataFrame([{"contract": contract, "indicator": "OS-RESP24", "value": 1.0,
                              "tolerance": 0.05, "direction": "higher", "effective_year": 2014,
                              "effective_quarter": 2, "created_at": None, "created_by": ""}])
-    return compute_indicators(pd.DataFrame(rows), None, targets)
+    return compute_indicators(pd.DataFrame(rows), None, targets, DA)
 
 
 def csv_rows(frame: pd.DataFrame) -> list[dict[str, str]]:

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import formats as fmt
 from indicators.data import load_measures
 from indicators.engine import indicators_for
-import formats as fmt
+from models.contract_types import get_type
 from models.periods import Quarter
 from models.schema import QualityVisit, Service
 
@@ -134,7 +135,7 @@ def test_the_export_prints_every_published_figure(sample_copy, monkeypatch, caps
 def test_the_narrative_of_q3_says_what_the_report_says(sample_indicators):
     from indicators.narrative import narrative
 
-    sentences = narrative(sample_indicators, CONTRACT, Q3)
+    sentences = narrative(sample_indicators, CONTRACT, Q3, get_type("domestic-abuse"))
     assert sentences[0].startswith("One Stop, 2016/17 Q3: people served 162 (310 so far this year); "
                                    "new people 46 (137 so far this year)")
     rose = next(s for s in sentences if s.startswith("All three One Stop measures"))

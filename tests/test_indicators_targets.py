@@ -9,7 +9,10 @@ import pandas as pd
 
 from indicators.engine import compute_indicators
 from indicators.targets import rag, targets_in_force
+from models.contract_types import get_type
 from models.periods import Quarter
+
+DA = get_type("domestic-abuse")
 
 Q1, Q2, Q3, Q4 = (Quarter(2016, q) for q in (1, 2, 3, 4))
 
@@ -53,7 +56,7 @@ def test_no_data_is_never_red_and_no_target_gives_no_rag():
 def test_targets_from_the_database_rate_every_quarter_and_year_to_date():
     data = measures({Q1: {"OS04": 10, "OS05": 10}, Q2: {"OS04": 10, "OS05": 9}})
     targets = pd.DataFrame([target("OS-RESP24", 1.0, 0.05, Q1)])
-    result = compute_indicators(data, None, targets)
+    result = compute_indicators(data, None, targets, DA)
     assert at(result, "OS-RESP24", Q1)["rag"] == "green"
     assert at(result, "OS-RESP24", Q2)["rag"] == "red"            # 90%: 10 points short
     assert at(result, "OS-RESP24", Q2, "ytd")["value"] == 0.95    # 19 of 20
@@ -71,7 +74,7 @@ def test_a_target_changing_mid_year_applies_from_its_quarter_on():
         target("OS-SAFE48", 0.75, 0.10, Quarter(2014, 2)),
         target("OS-SAFE48", 0.60, 0.05, Q3),       # lowered from Q3 on; the old one is history
     ])
-    result = compute_indicators(data, None, targets)
+    result = compute_indicators(data, None, targets, DA)
     assert [at(result, "OS-SAFE48", q)["target"] for q in (Q1, Q2, Q3, Q4)] == [0.75, 0.75, 0.60, 0.60]
     assert [at(result, "OS-SAFE48", q)["rag"] for q in (Q1, Q2, Q3, Q4)] == [
         "amber", "amber", "green", "green"]
@@ -82,7 +85,7 @@ def test_a_target_changing_mid_year_applies_from_its_quarter_on():
 
 def test_no_target_before_the_first_one_takes_effect():
     data = measures({Q1: {"OS04": 10, "OS06": 7}, Q2: {"OS04": 10, "OS06": 7}})
-    result = compute_indicators(data, None, pd.DataFrame([target("OS-SAFE48", 0.75, 0.1, Q2)]))
+    result = compute_indicators(data, None, pd.DataFrame([target("OS-SAFE48", 0.75, 0.1, Q2)]), DA)
     assert at(result, "OS-SAFE48", Q1)["rag"] is None
     assert at(result, "OS-SAFE48", Q2)["rag"] == "amber"
 
@@ -100,7 +103,7 @@ def test_targets_belong_to_their_contract():
     data = pd.concat([measures({Q1: {"OS04": 10, "OS05": 9}}, "C1"),
                       measures({Q1: {"OS04": 10, "OS05": 9}}, "C2")])
     result = compute_indicators(data, None, pd.DataFrame([target("OS-RESP24", 0.9, 0.0, Q1,
-                                                                 contract="C2")]))
+                                                                 contract="C2")]), DA)
     rows = result[(result["indicator"] == "OS-RESP24") & (result["basis"] == "quarter")]
     assert rows.set_index("contract")["rag"].to_dict() == {"C1": None, "C2": "green"}
 
@@ -108,7 +111,7 @@ def test_targets_belong_to_their_contract():
 def test_a_target_direction_lower_rates_a_lower_value_green():
     data = measures({Q1: {"FS04": 10, "FS05": 300}, Q2: {"FS04": 10, "FS05": 600}})
     result = compute_indicators(data, None, pd.DataFrame([target("FS-WAIT", 42, 14, Q1,
-                                                                 direction="lower")]))
+                                                                 direction="lower")]), DA)
     assert at(result, "FS-WAIT", Q1)["rag"] == "green"      # 30 days
     assert at(result, "FS-WAIT", Q2)["rag"] == "red"        # 60 days: 18 over, beyond 14
     assert at(result, "FS-WAIT", Q2)["direction"] == "lower"
@@ -116,7 +119,7 @@ def test_a_target_direction_lower_rates_a_lower_value_green():
 
 def test_a_missing_value_with_a_target_has_no_rag():
     data = measures({Q1: {"OS04": 0, "OS05": 0}})
-    result = compute_indicators(data, None, pd.DataFrame([target("OS-RESP24", 1.0, 0.05, Q1)]))
+    result = compute_indicators(data, None, pd.DataFrame([target("OS-RESP24", 1.0, 0.05, Q1)]), DA)
     row = at(result, "OS-RESP24", Q1)
     assert row["target"] == 1.0
     assert row["rag"] is None

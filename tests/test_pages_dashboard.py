@@ -2,23 +2,46 @@
 
 Each page runs without an exception, and the figures it shows are the engine's
 for the same quarter, in UK formats. The Overview for 2016/17 Q3 shows the
-figures the council published.
+figures the council published. The service pages are those of the contract's
+type file; a type written only in a test's folder gets its own.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 import formats as fmt
 from dashboard.state import quarter_param
 from indicators.engine import indicators_for
-from models.catalogue import INDICATORS, INDICATORS_BY_CODE
+from models.contract_types import get_type
 from models.periods import Quarter
+
+# Every AppTest run goes through app.py, as on a server once st.navigation has run
+# (the fixture says why).
+from .test_pages_entry import runs_through_app_py  # noqa: F401
+from tests.actors import ADMIN, admin
 
 CONTRACT = "ASC0013"
 Q3_2016 = Quarter(2016, 3)
-SERVICE_PAGES = ["pages/one_stop.py", "pages/refuge.py", "pages/fresh_start.py", "pages/finance.py"]
+DOMESTIC_ABUSE = get_type("domestic-abuse")
+INDICATORS, INDICATORS_BY_CODE = DOMESTIC_ABUSE.indicators, DOMESTIC_ABUSE.indicators_by_code
+#: The URL paths of the domestic-abuse service pages (links sent round use them).
+SERVICE_PAGES = ["one_stop", "refuge", "fresh_start", "finance"]
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    """Go to the page at ``url_path`` on the next run.
+
+    ``AppTest.switch_page`` finds only pages that are files; a service page is a
+    function of ``pages/service.py`` registered under its URL path, and Streamlit
+    knows every page by the hash of its URL path (``st.Page._script_hash``).
+    """
+    at._page_hash = calc_hash(url_path)
+    return at
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +61,7 @@ def app(sample_url, monkeypatch):
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["contract"] = CONTRACT
     at.query_params["quarter"] = quarter_param(Q3_2016)
-    return at
+    return open_page(at, "overview")
 
 
 def _no_exception(at: AppTest) -> None:
@@ -83,11 +106,14 @@ def test_overview_grid_shows_the_engines_figures(app, engine_indicators):
         ind = INDICATORS_BY_CODE[code]
         row = grid.loc[shown[ind.short]]
         engine_row = _engine_value(engine_indicators, code, "quarter")
-        assert row["Quarter"] == fmt.value(engine_row["value"], ind.unit), code
-        assert row["Target"] == fmt.value(engine_row["target"], ind.unit), code
+        # Beside its RAG a value is whole unless that would hide why (issue 12: formats.rag_value).
+        band = (engine_row["target"], engine_row["tolerance"], engine_row["direction"])
+        assert row["Quarter"] == fmt.rag_value(engine_row["value"], ind.unit, *band), code
+        assert row["Target"] == fmt.target_band(*band, ind.unit), code
         assert row["RAG"] == fmt.rag(engine_row["rag"], "no data"), code
         ytd_row = _engine_value(engine_indicators, code, "ytd")
-        assert row["Year to date"].startswith(fmt.value(ytd_row["value"], ind.unit)), code
+        assert row["Year to date"].startswith(fmt.rag_value(
+            ytd_row["value"], ind.unit, ytd_row["target"], ytd_row["tolerance"], ytd_row["direction"])), code
     # Exceptions first: no green row above a red or amber one.
     order = [fmt.RAG_ORDER.get(r, 3) for r in grid["RAG"].map(
         {fmt.rag(k): k for k in ("red", "amber", "green")})]
@@ -149,7 +175,7 @@ def test_overview_shows_the_providers_commentary(app):
 @pytest.mark.parametrize("page", SERVICE_PAGES)
 def test_service_page_trends_equal_the_engine(app, engine_indicators, page):
     at = app.run()
-    at.switch_page(page).run()
+    open_page(at, page).run()
     _no_exception(at)
     charts = at.get("plotly_chart")
     assert charts, f"{page} drew no chart"
@@ -161,15 +187,16 @@ def test_service_page_trends_equal_the_engine(app, engine_indicators, page):
                                      & (engine_indicators["basis"] == basis)].sort_values("period")
         shown = table[table["Quarter"].isin([fmt.period((y, q), basis) for y, q in
                                              zip(expected["year"], expected["quarter"])])]
-        assert list(shown["Value"]) == [fmt.value(v, ind.unit) for v in expected["value"]], code
+        assert list(shown["Value"]) == [fmt.rag_value(r["value"], ind.unit, r["target"], r["tolerance"],
+                                                      r["direction"])
+                                        for r in expected.to_dict("records")], code
 
 
 @pytest.mark.parametrize("page", SERVICE_PAGES)
 def test_year_to_date_switch(app, engine_indicators, page):
     at = app.run()
-    at.switch_page(page).run()
-    page_name = page.split("/")[1].removesuffix(".py")
-    at.session_state[f"{page_name}:basis"] = "ytd"
+    open_page(at, page).run()
+    at.session_state[f"{page}:basis"] = "ytd"
     at.run()
     _no_exception(at)
     bases = [basis for _, basis in _trend_tables(at)]
@@ -187,7 +214,7 @@ def test_choice_is_kept_in_the_url_and_read_from_it(app):
     at.sidebar.selectbox(key="quarter").set_value("2016-17-Q2").run()
     assert at.query_params["quarter"] == "2016-17-Q2"
     assert at.query_params["contract"] == CONTRACT
-    at.switch_page("pages/refuge.py").run()
+    open_page(at, "refuge").run()
     assert at.query_params["quarter"] == "2016-17-Q2"
     assert any("2016/17 Q2" in c.value for c in at.caption)
 
@@ -197,7 +224,242 @@ def test_an_empty_database_says_what_to_do(sqlite_engine, monkeypatch):
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     _no_exception(at)
     assert any("No contract is held yet" in i.value for i in at.info)
-    for page in SERVICE_PAGES:
-        at.switch_page(page).run()
+    # No contract, so no service page: every page that shows a contract says how to register one.
+    for page in ["overview", "history", "targets", "quality_visits", "actions", "meeting"]:
+        open_page(at, page).run()
         _no_exception(at)
-        assert any("No contract is held yet" in i.value for i in at.info)
+        said = " ".join(i.value for i in at.info)
+        assert "No contract is held yet" in said and "Contracts page" in said, page
+        assert "load-sample" not in said, page
+        links = [link.proto.label for link in at.get("page_link")]
+        assert "Register a contract" in links, page
+
+
+# --- a contract type written only in a test's folder ---------------------------------------
+
+CARERS_TYPE = '''
+name = "carers-support"
+title = "Carers' support (test type)"
+versions = [1]
+sheets = ["Carers", "Finance"]
+commentary_topics = ["Carers", "General"]
+
+[[services]]
+name = "Carers"
+
+[[measures]]
+code = "CS01"
+sheet = "Carers"
+label = "Carers referred"
+
+[[measures]]
+code = "CS02"
+sheet = "Carers"
+label = "Carers assessed"
+
+[[measures]]
+code = "CS03"
+sheet = "Carers"
+label = "Carers given a support plan"
+
+[[measures]]
+code = "CS04"
+sheet = "Carers"
+label = "Carers given a break from caring"
+
+[[measures]]
+code = "CF01"
+sheet = "Finance"
+label = "Expenditure: carers' support"
+type = "money"
+
+[[checks]]
+code = "ARITH-CS-PLANS"
+rule = "each_at_most"
+parts = ["CS03", "CS04"]
+whole = ["CS02"]
+
+[[indicators]]
+code = "CS-ASSESSED"
+service = "Carers"
+label = "Referred carers who were assessed"
+short = "Assessed"
+numerator = ["CS02"]
+denominator = ["CS01"]
+unit = "%"
+better = "higher"
+target = 80
+tolerance = 10
+
+[[indicators]]
+code = "CS-PLANNED"
+service = "Carers"
+label = "Assessed carers with a support plan"
+short = "Support plan"
+numerator = ["CS03"]
+denominator = ["CS02"]
+unit = "%"
+better = "higher"
+
+[[indicators]]
+code = "CS-REFERRED"
+service = "Carers"
+label = "Carers referred to the service"
+short = "Referred"
+numerator = ["CS01"]
+unit = "people"
+better = "higher"
+
+[[indicators]]
+code = "CS-SPEND"
+service = "Finance"
+label = "Spend against the contract value"
+short = "Spend"
+numerator = ["CF01"]
+denominator = "contract_value"
+unit = "%"
+better = "lower"
+target = 100
+tolerance = 2
+
+[[key_figures]]
+group = "Carers"
+figures = ["CS-REFERRED", "CS04"]
+
+[[pages]]
+title = "Carers"
+icon = "volunteer_activism"
+
+[[pages.blocks]]
+kind = "header"
+text = "From referral to a support plan"
+
+[[pages.blocks]]
+kind = "funnel"
+measures = ["CS01", "CS02", "CS03"]
+title = "Carers from referral to a support plan"
+
+[[pages.blocks]]
+kind = "trends_together"
+indicators = ["CS-ASSESSED", "CS-PLANNED"]
+title = "Assessed and planned"
+
+[[pages.blocks]]
+kind = "stacked_bars"
+measures = ["CS03", "CS04"]
+title = "Support given"
+side_by_side = true
+
+[[pages.blocks]]
+kind = "outcomes"
+measures = ["CS03", "CS04"]
+total = "CS02"
+total_name = "carers assessed"
+title = "What assessed carers were given"
+
+[[pages.blocks]]
+kind = "note"
+text = "A carer may be given both."
+
+[[pages.blocks]]
+kind = "service_trends"
+service = "Carers"
+
+[[pages]]
+title = "Money"
+icon = "payments"
+
+[[pages.blocks]]
+kind = "spend"
+indicator = "CS-SPEND"
+
+[[pages.blocks]]
+kind = "trend"
+indicator = "CS-SPEND"
+'''
+
+
+@pytest.fixture
+def carers_contract(sqlite_engine, tmp_path, monkeypatch):
+    """A brand-new type in a temporary folder (no code change), a contract of it and two returns."""
+    import settings
+    from data_ingest.store import ingest_file
+    from data_ingest.template import template_workbook
+    from records.contracts import add_contract
+    from records.targets import set_default_targets
+
+    folder = tmp_path / "types"
+    folder.mkdir()
+    (folder / "carers-support.toml").write_text(CARERS_TYPE, encoding="utf-8")
+    monkeypatch.setenv("MONITORING_CONTRACT_TYPES_DIR", str(folder))
+    monkeypatch.setattr(settings, "CONTRACT_TYPES_DIR", folder)   # read once, at import
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    catalogue = get_type("carers-support")
+    add_contract(sqlite_engine, reference="CAR001", title="Carers' support", provider="Carers Together",
+                 start_date=date(2016, 4, 1), initial_end_date=date(2019, 3, 31), annual_value=120_000,
+                 contract_type="carers-support", services={"Carers": "Support for unpaid carers"}, actor=ADMIN)
+    set_default_targets(sqlite_engine, "CAR001", catalogue, Quarter(2016, 1), admin("test"))
+    returns = {Quarter(2016, 1): {"CS01": 40, "CS02": 30, "CS03": 24, "CS04": 9, "CF01": 29_000},
+               Quarter(2016, 2): {"CS01": 50, "CS02": 45, "CS03": 40, "CS04": 12, "CF01": 31_500}}
+    for quarter, values in returns.items():
+        content = template_workbook(catalogue, reference="CAR001", provider="Carers Together",
+                                    quarter=quarter, values=values, completed_by="A. Carer",
+                                    date_completed=quarter.end)
+        result = ingest_file(sqlite_engine, content, f"CAR001 {quarter.label}.xlsx", today=date(2016, 11, 1), actor=ADMIN)
+        assert result.status == "stored", result.errors
+    return catalogue
+
+
+def test_a_type_written_only_in_a_folder_gets_its_own_service_pages(carers_contract):
+    catalogue = carers_contract
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["contract"] = "CAR001"
+    open_page(at, "overview").run()
+    _no_exception(at)
+    # The Overview grid: the type's indicators with a target, by their short names.
+    assert set(_table(at, "overview_grid")["Indicator"]) == {"Assessed", "Spend"}
+    for page in catalogue.pages:
+        open_page(at, page.slug).run()
+        _no_exception(at)
+        assert at.title[0].value == page.title
+        said = " ".join(m.value for m in at.markdown)
+        drawn = [ind for ind in catalogue.indicators
+                 if any(b.indicator == ind.code or ind.code in b.indicators
+                        or (b.kind == "service_trends" and b.service == ind.service) for b in page.blocks)]
+        assert drawn
+        for ind in drawn:
+            assert ind.label in said or ind.short in said, f"{page.title}: {ind.label} not shown"
+    # The Carers page draws every block: a chart per block with a table beside it.
+    open_page(at, "carers").run()
+    assert len(at.get("plotly_chart")) == 4 + len(catalogue.indicators_for("Carers"))
+    trend = _table(at, "trend_CS-ASSESSED_quarter").set_index("Quarter")
+    assert trend.loc["2016/17 Q1", ["Value", "Counts"]].tolist() == ["75%", "30 of 40"]
+    assert trend.loc["2016/17 Q2", ["Value", "Counts"]].tolist() == ["90%", "45 of 50"]
+    # A link to a page of another type says so instead of failing.
+    open_page(at, "refuge").run()
+    _no_exception(at)
+
+
+def test_the_service_pages_change_with_the_contracts_type(app):
+    from sample_data.substance_misuse import CONTRACT as SECOND
+
+    at = app.run()
+    other, held = SECOND["reference"], get_type(SECOND["contract_type"])
+    at.sidebar.selectbox(key="contract").set_value(other).run()
+    _no_exception(at)
+    assert at.query_params["contract"] == other
+    for page in held.pages:
+        open_page(at, page.slug).run()
+        _no_exception(at)
+        assert at.title[0].value == page.title
+        assert at.get("plotly_chart"), f"{page.title} drew no chart"
+    # Back to the domestic-abuse contract: its pages again.
+    at.sidebar.selectbox(key="contract").set_value(CONTRACT).run()
+    open_page(at, "refuge").run()
+    _no_exception(at)
+    assert at.title[0].value == "Refuge" and _trend_tables(at)
+    # Choosing a contract whose type has no Refuge page, on the Refuge page: its Overview.
+    at.sidebar.selectbox(key="contract").set_value(other).run()
+    _no_exception(at)
+    assert at.title[0].value == "Overview"
+    assert any(other in c.value for c in at.caption)

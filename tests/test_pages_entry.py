@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_ingest.template import write_template
 from indicators.engine import indicators_for
-from models.catalogue import INDICATORS
+from models.contract_types import get_type
 from models.periods import Quarter
 from records.actions import actions
 from records.changes import change_history
@@ -28,6 +28,7 @@ from records.visits import visits
 from sample_data import quarters
 from sample_data.contract import CONTRACT
 from sample_data.make_sample import sample_workbook, workbook_name
+from tests.actors import ADMIN
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +38,8 @@ Q3, Q4 = Quarter(2016, 3), Quarter(2016, 4)
 def workbook(quarter: Quarter, **changed: float | None) -> bytes:
     """The sample return of ``quarter`` with some measures changed."""
     out = io.BytesIO()
-    write_template(out, reference=CONTRACT["reference"], provider=CONTRACT["provider"],
+    write_template(out, get_type(CONTRACT["contract_type"]), reference=CONTRACT["reference"],
+                   provider=CONTRACT["provider"],
                    quarter=quarter, values={**quarters.VALUES[quarter], **changed},
                    commentary=quarters.COMMENTARY[quarter],
                    completed_by=quarters.COMPLETED_BY[quarter],
@@ -92,7 +94,7 @@ def texts(at: AppTest) -> str:
 
 
 def held_quarters(db) -> dict[str, list[tuple[int, str]]]:
-    history = submission_history(db, "ASC0013")
+    history = submission_history(db, "ASC0013", ADMIN)
     out: dict[str, list[tuple[int, str]]] = {}
     for row in history.to_dict("records"):
         out.setdefault(row["period"], []).append((row["version"], row["status"]))
@@ -125,9 +127,9 @@ def test_a_valid_workbook_is_previewed_then_stored_and_the_overview_shows_it(db)
 
     confirm(at)
     assert "stored ASC0013 2016/17 Q4 as version 1" in texts(at)
-    row = submission_history(db, "ASC0013").iloc[0]
+    row = submission_history(db, "ASC0013", ADMIN).iloc[0]
     assert (row["period"], row["status"], row["uploaded_by"]) == ("2016/17 Q4", "current",
-                                                                  getpass.getuser())
+                                                                  f"{getpass.getuser()} (local)")
     assert not at.file_uploader[0].value                      # emptied for the next files
 
     at.switch_page("pages/overview.py")
@@ -190,7 +192,7 @@ def test_the_history_offers_the_original_file_and_traces_a_figure_to_its_cell(db
     first = table.iloc[0]
     assert (first["Quarter"], first["Version"], first["Status"], first["File"]) == (
         "2016/17 Q4", 1, "Current", workbook_name(Q4))
-    assert first["Uploaded by"] == getpass.getuser()
+    assert first["Uploaded by"] == f"{getpass.getuser()} (local)"
     assert at.get("download_button")[0].proto.label == "Download the original file"
 
     at.selectbox(key="history:indicator").set_value("RF-OCC")
@@ -214,7 +216,7 @@ def test_a_target_edit_takes_effect_from_its_quarter(db):
     at = open_page("pages/targets.py")
     at.selectbox(key="targets:from").set_value("2016/17 Q4")
     run(at)
-    row = [i.code for i in INDICATORS].index("RF-OCC")
+    row = [i.code for i in get_type(CONTRACT["contract_type"]).indicators].index("RF-OCC")
     at.session_state["targets:editor"] = {"edited_rows": {row: {"target": 90.0}},
                                           "added_rows": [], "deleted_rows": []}
     at.text_input(key="targets:note").input("Agreed at the Q3 meeting")
@@ -226,7 +228,7 @@ def test_a_target_edit_takes_effect_from_its_quarter(db):
     assert (history.iloc[0]["Indicator"], history.iloc[0]["Target"], history.iloc[0]["From"],
             history.iloc[0]["Note"]) == ("Refuge occupancy", "90%", "2016/17 Q4",
                                          "Agreed at the Q3 meeting")
-    assert history.iloc[0]["By"] == getpass.getuser()
+    assert history.iloc[0]["By"] == f"{getpass.getuser()} (local)"
 
     table = indicators_for(db, "ASC0013")
     occupancy = table[(table["indicator"] == "RF-OCC") & (table["basis"] == "quarter")] \
@@ -251,12 +253,12 @@ def test_a_visit_round_trips_and_the_2016_visits_are_charted(db):
     at.text_area(key="visits:summary").input("Good practice; <b>two</b> actions on supervision")
     _submit(at, "Record the visit")
     assert "Visit recorded." in texts(at)
-    row = visits(db, "ASC0013").iloc[0]
+    row = visits(db, "ASC0013", ADMIN).iloc[0]
     assert (row["service"], row["visit_date"], row["score"]) == (
         "Fresh Start", date(2017, 6, 20), pytest.approx(0.88))
     assert pd.isna(row["score_after"])                       # not scored yet: blank, not 0
     assert row["summary"] == "Good practice; <b>two</b> actions on supervision"
-    assert row["created_by"] == getpass.getuser()
+    assert row["created_by"] == f"{getpass.getuser()} (local)"
     shown = at.dataframe[-1].value
     assert shown.iloc[0]["Summary"] == "Good practice; <b>two</b> actions on supervision"
     assert shown.iloc[0]["After action plan"] == "not scored"
@@ -276,7 +278,7 @@ def test_actions_meetings_and_escalation_round_trip(db):
     at.selectbox(key="actions:meeting_quarter").set_value("2016/17 Q3")
     at.text_area(key="actions:meeting_notes").input("Fresh Start engagement discussed.")
     _submit(at, "Record the meeting")
-    assert meetings(db, "ASC0013").iloc[0]["notes"] == "Fresh Start engagement discussed."
+    assert meetings(db, "ASC0013", ADMIN).iloc[0]["notes"] == "Fresh Start engagement discussed."
 
     typed = "<script>alert('x')</script> Send the **recovery** plan"
     at.text_area(key="actions:text").input(typed)
@@ -284,7 +286,7 @@ def test_actions_meetings_and_escalation_round_trip(db):
     at.date_input(key="actions:due").set_value(date(2017, 3, 31))     # long past: overdue
     at.selectbox(key="actions:service").set_value("Fresh Start")
     at.selectbox(key="actions:indicator").set_value("FS-ACTIVE")
-    at.selectbox(key="actions:meeting").set_value(meetings(db, "ASC0013").iloc[0]["id"])
+    at.selectbox(key="actions:meeting").set_value(meetings(db, "ASC0013", ADMIN).iloc[0]["id"])
     _submit(at, "Add the action")
     log = at.dataframe[0].value
     assert log.iloc[0]["Action"] == typed                   # shown as typed, as text
@@ -295,8 +297,9 @@ def test_actions_meetings_and_escalation_round_trip(db):
 
     at.selectbox(key="actions:new_status").set_value("done")
     _submit(at, "Save the update")
-    row = actions(db, "ASC0013", date.today()).iloc[0]
-    assert (row["status"], row["overdue"], row["updated_by"]) == ("done", False, getpass.getuser())
+    row = actions(db, "ASC0013", date.today(), ADMIN).iloc[0]
+    assert (row["status"], row["overdue"], row["updated_by"]) == ("done", False,
+                                                                  f"{getpass.getuser()} (local)")
     assert change_history(db, "action").iloc[0][["field", "old_value", "new_value"]].tolist() == [
         "status", "open", "done"]
 
@@ -304,7 +307,7 @@ def test_actions_meetings_and_escalation_round_trip(db):
     at.date_input(key="actions:stage_date").set_value(date(2017, 2, 14))
     at.text_area(key="actions:stage_note").input("Low engagement in Fresh Start")
     _submit(at, "Record the change")
-    assert current_stage(db, "ASC0013") == {"stage": "Stage 1: concern raised",
+    assert current_stage(db, "ASC0013", ADMIN) == {"stage": "Stage 1: concern raised",
                                             "changed_on": date(2017, 2, 14),
                                             "note": "Low engagement in Fresh Start"}
     assert at.metric[0].value == "Stage 1: concern raised"

@@ -20,12 +20,17 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from indicators.data import load_measures
-from models.catalogue import INDICATORS, MEASURES_BY_CODE, counts_people, indicators_for
+from models.contract_types import get_type
 from models.periods import Quarter
 from reports import build_pack
 from reports.__main__ import main
 from reports.content import NotHeld, gather, quarters_held
 from reports.suppression import HIDDEN, SMALL, groups
+from tests.actors import ADMIN
+
+DA = get_type("domestic-abuse")
+INDICATORS, MEASURES_BY_CODE, counts_people = DA.indicators, DA.measures_by_code, DA.counts_people
+indicators_for = DA.indicators_for
 
 REFERENCE = "ASC0013"
 Q2, Q3 = Quarter(2016, 2), Quarter(2016, 3)
@@ -45,13 +50,13 @@ def poppler():
 @pytest.fixture(scope="module")
 def pack(sample_engine):
     """The shared pack: 2016/17 Q3, small numbers suppressed, with charts."""
-    return build_pack(sample_engine, REFERENCE, Q3)
+    return build_pack(sample_engine, REFERENCE, Q3, actor=ADMIN)
 
 
 @pytest.fixture(scope="module")
 def council_pack(sample_engine):
     """Every figure shown (council use only); no charts, to keep the tests quick."""
-    return build_pack(sample_engine, REFERENCE, Q3, suppress=False, charts=False)
+    return build_pack(sample_engine, REFERENCE, Q3, suppress=False, charts=False, actor=ADMIN)
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -77,7 +82,7 @@ def summary_rows(xlsx: bytes) -> dict[str, dict]:
 
 
 def test_the_pack_content_holds_the_published_figures(sample_engine):
-    content = gather(sample_engine, REFERENCE, Q3)       # suppressed, as handed round
+    content = gather(sample_engine, REFERENCE, Q3, actor=ADMIN)       # suppressed, as handed round
     line = {l.code: l for l in content.summary}
     assert line["OS-PEOPLE"].ytd.text == "310"
     assert line["OS-NEW"].ytd.text == "137"
@@ -178,13 +183,13 @@ def test_each_service_sheet_has_a_line_chart_per_indicator_with_its_target(counc
 def test_the_submissions_sheet_lists_every_return_up_to_the_quarter(council_pack, sample_engine):
     ws = load_workbook(io.BytesIO(council_pack.xlsx))["Submissions"]
     periods = [r[0].value for r in ws.iter_rows() if r[0].value and re.match(r"\d{4}/\d{2} Q\d", str(r[0].value))]
-    held = [q.label for q in quarters_held(sample_engine, REFERENCE) if q <= Q3]
+    held = [q.label for q in quarters_held(sample_engine, REFERENCE, ADMIN) if q <= Q3]
     assert sorted(set(periods)) == sorted(held)
 
 
 def test_a_provider_text_beginning_with_equals_is_text_not_a_formula(sample_engine):
     # The sample's 2016/17 Q2 general commentary begins with "=== Staffing update ===".
-    pack = build_pack(sample_engine, REFERENCE, Q2, charts=False)
+    pack = build_pack(sample_engine, REFERENCE, Q2, charts=False, actor=ADMIN)
     wb = load_workbook(io.BytesIO(pack.xlsx))
     cells = [c for row in wb["Summary"].iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith("=== Staffing update")]
@@ -216,7 +221,9 @@ def test_small_counts_are_hidden_in_a_shared_pack_and_shown_in_the_councils(pack
         assert shared[code] == SMALL
         assert council[code] == true[code]
     # Within a group whose total is known, a hidden part never stands alone.
-    for group in groups():
+    for group in groups(DA):
+        if not set(group.parts) <= set(shared):
+            continue    # a group of a later template version than the quarter's return
         hidden = [c for c in group.parts if shared[c] in (SMALL, HIDDEN)]
         assert len(hidden) != 1, (group, hidden)
         if hidden and len(hidden) < len(group.parts):
@@ -232,21 +239,21 @@ def test_small_counts_are_hidden_in_a_shared_pack_and_shown_in_the_councils(pack
 
 
 def test_every_quarter_held_makes_a_pack(sample_engine):
-    held = quarters_held(sample_engine, REFERENCE)
+    held = quarters_held(sample_engine, REFERENCE, ADMIN)
     assert held[0] == Quarter(2014, 2)
     for quarter in held:
-        content = gather(sample_engine, REFERENCE, quarter)
+        content = gather(sample_engine, REFERENCE, quarter, actor=ADMIN)
         assert content.quarter == quarter
         assert len(content.summary) == len(INDICATORS)
-    first = build_pack(sample_engine, REFERENCE, held[0], charts=False)
+    first = build_pack(sample_engine, REFERENCE, held[0], charts=False, actor=ADMIN)
     assert first.pdf.startswith(b"%PDF") and first.xlsx.startswith(b"PK")
 
 
 def test_a_quarter_not_held_says_which_quarters_are(sample_engine):
     with pytest.raises(NotHeld, match=r"2013/14 Q1.*Quarters held: 2014/15 Q2"):
-        gather(sample_engine, REFERENCE, Quarter(2013, 1))
+        gather(sample_engine, REFERENCE, Quarter(2013, 1), actor=ADMIN)
     with pytest.raises(NotHeld, match="No contract 'NOPE'"):
-        gather(sample_engine, "NOPE", Q3)
+        gather(sample_engine, "NOPE", Q3, actor=ADMIN)
 
 
 # --- the command line -------------------------------------------------------------------------
@@ -285,21 +292,21 @@ def test_the_meeting_date_and_open_and_overdue_actions_come_from_the_records(sam
     from records.actions import add_action
     from records.meetings import add_meeting
 
-    add_meeting(sample_copy, REFERENCE, date(2017, 2, 14), Q3, notes="Quarterly meeting")
+    add_meeting(sample_copy, REFERENCE, date(2017, 2, 14), Q3, notes="Quarterly meeting", actor=ADMIN)
     add_action(sample_copy, REFERENCE, "=Review safety planning within 48 hours", owner="Priya Desai",
-               due_date=date(2017, 3, 31), service="One Stop")
+               due_date=date(2017, 3, 31), service="One Stop", actor=ADMIN)
     add_action(sample_copy, REFERENCE, "Send the outcomes report", owner="MK ACT",
-               due_date=date(2017, 6, 30), status="done")
+               due_date=date(2017, 6, 30), status="done", actor=ADMIN)
     add_action(sample_copy, REFERENCE, "Agree move-on protocol", due_date=date(2017, 5, 31),
-               service="Refuge", status="in progress")
-    content = gather(sample_copy, REFERENCE, Q3, today=date(2017, 4, 10))
+               service="Refuge", status="in progress", actor=ADMIN)
+    content = gather(sample_copy, REFERENCE, Q3, today=date(2017, 4, 10), actor=ADMIN)
     assert content.meeting_date == date(2017, 2, 14)
     texts = [a["text"] for a in content.actions]
     assert texts == ["=Review safety planning within 48 hours", "Agree move-on protocol"]  # not done
     assert [a["overdue"] for a in content.actions] == [True, False]
     assert any(e.kind == "Overdue action" and "safety planning" in e.text for e in content.exceptions)
 
-    pack = build_pack(sample_copy, REFERENCE, Q3, charts=False, today=date(2017, 4, 10))
+    pack = build_pack(sample_copy, REFERENCE, Q3, charts=False, today=date(2017, 4, 10), actor=ADMIN)
     ws = load_workbook(io.BytesIO(pack.xlsx))["Actions"]
     cell = next(c for row in ws.iter_rows() for c in row if c.value == texts[0])
     assert cell.data_type == "s"

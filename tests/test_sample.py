@@ -12,24 +12,38 @@ import settings
 from data_ingest.reader import read_workbook
 from data_ingest.sample import load_sample, sample_workbooks
 from data_ingest.store import check_file
-from models.catalogue import (
-    Capacity, COMMENTARY_TOPICS, DAYS_PER_MONTH, INDICATORS, INDICATORS_BY_CODE,
-)
+from data_ingest.template import template_workbook
+from indicators.engine import indicators_for
+from models.catalogue import DAYS_PER_MONTH, Capacity
+from models.contract_types import get_type
 from models.periods import Quarter
 from models.schema import (
     Commentary, Contract, MeasureValue, Provider, QualityVisit, Service, Submission, Target,
 )
-from sample_data import quarters
+from sample_data import quarters, substance_misuse
 from sample_data.contract import CONTRACT, UPLOAD_DIR, WORKBOOKS_DIR
 from sample_data.make_sample import sample_workbook, workbook_name, write_samples
+from tests.actors import ADMIN
 
 Q2_2016, Q3_2016, Q4_2016 = Quarter(2016, 2), Quarter(2016, 3), Quarter(2016, 4)
 YEAR_2016_TO_Q3 = (Quarter(2016, 1), Q2_2016, Q3_2016)
 LOADED_QUARTERS = [q for q in quarters.QUARTERS if q not in quarters.UPLOAD_QUARTERS]
+DOMESTIC_ABUSE = get_type("domestic-abuse")
+INDICATORS, INDICATORS_BY_CODE = DOMESTIC_ABUSE.indicators, DOMESTIC_ABUSE.indicators_by_code
+COMMENTARY_TOPICS = DOMESTIC_ABUSE.commentary_topics
+#: The second sample contract: an illustrative substance-misuse service with made-up figures.
+SECOND = substance_misuse.CONTRACT["reference"]
+SECOND_TYPE = get_type(substance_misuse.CONTRACT["contract_type"])
+SECOND_QUARTERS = list(substance_misuse.QUARTERS)
+
+
+def _type_of(reference: str):
+    """The catalogue of a sample contract, as the reader asks for it."""
+    return {CONTRACT["reference"]: DOMESTIC_ABUSE, SECOND: SECOND_TYPE}.get(reference)
 
 
 def _parsed(path: Path):
-    parsed = read_workbook(path.read_bytes(), path.name)
+    parsed = read_workbook(path.read_bytes(), path.name, _type_of)
     return {
         "cover": {k: c.value for k, c in parsed.cover.items()},
         "values": {k: c.value for k, c in parsed.values.items()},
@@ -55,7 +69,7 @@ def test_sample_workbooks_are_up_to_date_with_the_script(tmp_path):
 
 
 def test_every_quarter_has_a_workbook_and_q4_is_kept_for_upload():
-    loaded = [p.name for p in sample_workbooks()]
+    loaded = [p.name for p in sample_workbooks() if p.name.startswith("ASC0013")]
     assert loaded == [workbook_name(q) for q in LOADED_QUARTERS]
     assert loaded[0] == "ASC0013_2014-15_Q2.xlsx" and loaded[-1] == "ASC0013_2016-17_Q3.xlsx"
     assert (settings.SAMPLE_DIR / UPLOAD_DIR / "ASC0013_2016-17_Q4.xlsx").is_file()
@@ -63,17 +77,18 @@ def test_every_quarter_has_a_workbook_and_q4_is_kept_for_upload():
 
 def test_a_workbook_reads_back_as_written():
     path = settings.SAMPLE_DIR / WORKBOOKS_DIR / workbook_name(Q3_2016)
-    parsed = read_workbook(path.read_bytes(), path.name)
+    parsed = read_workbook(path.read_bytes(), path.name, DOMESTIC_ABUSE)
     assert [f for f in parsed.findings if f.is_error] == []
     assert parsed.contract_reference == "ASC0013"
     assert parsed.quarter == Q3_2016
+    assert parsed.template_version == 1     # the returns are history: the layout of their time
     assert {k: c.value for k, c in parsed.values.items()} == pytest.approx(quarters.VALUES[Q3_2016])
     assert parsed.cover["provider"].value == "MK ACT"
 
 
 def test_commentary_beginning_with_equals_is_text_not_a_formula():
     path = settings.SAMPLE_DIR / WORKBOOKS_DIR / workbook_name(Q2_2016)
-    parsed = read_workbook(path.read_bytes(), path.name)
+    parsed = read_workbook(path.read_bytes(), path.name, DOMESTIC_ABUSE)
     assert parsed.commentary["General"].value == quarters.COMMENTARY[Q2_2016]["General"]
     assert parsed.commentary["General"].value.startswith("=== Staffing update ===")
 
@@ -101,17 +116,17 @@ def test_people_resident_and_engaged_add_up_from_quarter_to_quarter():
 
 def test_load_sample_stores_every_quarter_without_errors(engine):
     results = load_sample(engine, uploaded_by="tester")
-    assert [r.status for r in results] == ["stored"] * len(LOADED_QUARTERS)
-    assert [r.quarter for r in results] == LOADED_QUARTERS
+    assert [r.status for r in results] == ["stored"] * (len(LOADED_QUARTERS) + len(SECOND_QUARTERS))
+    assert [r.quarter for r in results if r.contract == "ASC0013"] == LOADED_QUARTERS
     assert [(r.file_name, r.errors) for r in results if r.errors] == []
     assert [(r.file_name, r.warnings) for r in results if r.warnings] == []
     with Session(engine) as session:
-        contract = session.scalars(select(Contract)).one()
+        contract = session.scalars(select(Contract).where(Contract.reference == "ASC0013")).one()
         assert (contract.reference, contract.provider.name) == ("ASC0013", "MK ACT")
         assert contract.annual_value == pytest.approx(524_994)
         assert contract.parameters == {"refuge_capacity": 28}
         assert sorted(s.name for s in contract.services) == ["Fresh Start", "One Stop", "Refuge"]
-        targets = session.scalars(select(Target)).all()
+        targets = session.scalars(select(Target).where(Target.contract_id == contract.id)).all()
         assert {t.indicator for t in targets} == {i.code for i in INDICATORS if i.target is not None}
         assert {(t.effective_year, t.effective_quarter) for t in targets} == {(2014, 2)}
         spend = next(t for t in targets if t.indicator == "FN-SPEND")
@@ -137,14 +152,14 @@ def test_loading_twice_changes_nothing(sqlite_engine):
     load_sample(sqlite_engine)
     before = _counts(sqlite_engine)
     again = load_sample(sqlite_engine)
-    assert [r.status for r in again] == ["unchanged"] * len(LOADED_QUARTERS)
+    assert [r.status for r in again] == ["unchanged"] * (len(LOADED_QUARTERS) + len(SECOND_QUARTERS))
     assert _counts(sqlite_engine) == before
-    assert before["submission"] == len(LOADED_QUARTERS)
+    assert before["submission"] == len(LOADED_QUARTERS) + len(SECOND_QUARTERS)
 
 
 def test_the_q4_workbook_left_for_upload_passes_the_checks(sample_engine):
     path = settings.SAMPLE_DIR / UPLOAD_DIR / workbook_name(Q4_2016)
-    result = check_file(sample_engine, path.read_bytes(), path.name)
+    result = check_file(sample_engine, path.read_bytes(), path.name, actor=ADMIN)
     assert (result.status, result.errors, result.warnings) == ("passed", [], [])
     assert result.quarter == Q4_2016
 
@@ -221,5 +236,101 @@ def test_spend_is_about_a_quarter_of_the_annual_value_each_quarter(stored):
 
 def test_every_commentary_topic_is_stored(sample_engine):
     with Session(sample_engine) as session:
-        topics = set(session.scalars(select(Commentary.topic)))
+        topics = set(session.scalars(
+            select(Commentary.topic).join(Submission).join(Contract).where(Contract.reference == "ASC0013")))
     assert topics == set(COMMENTARY_TOPICS)
+
+
+# --- the second sample contract: another kind of contract, with made-up figures ---------------
+
+
+def test_the_second_contract_is_of_another_type_and_says_it_is_illustrative(sample_engine):
+    with Session(sample_engine) as session:
+        contract = session.scalars(select(Contract).where(Contract.reference == SECOND)).one()
+        assert contract.contract_type == "substance-misuse"
+        assert contract.provider.name == "Compass Recovery (illustrative)"
+        assert "illustrative" in contract.title and "made-up figures" in contract.title
+        assert contract.parameters == {"treatment_places": 450}
+        assert [s.name for s in contract.services] == ["Treatment", "Recovery"]
+        targets = session.scalars(select(Target).where(Target.contract_id == contract.id)).all()
+        assert {t.indicator for t in targets} == {
+            "TR-WAIT3W", "TR-WAITDAYS", "RC-PLANNED", "RC-SUCCESS", "RC-REPRESENT", "EX-SPEND"}
+        assert {(t.effective_year, t.effective_quarter) for t in targets} == {(2014, 3)}
+        held = session.execute(select(Submission.year, Submission.quarter)
+                               .where(Submission.contract_id == contract.id, Submission.is_current)
+                               .order_by(Submission.year, Submission.quarter)).all()
+    assert [Quarter(y, q) for y, q in held] == SECOND_QUARTERS
+    assert len(SECOND_QUARTERS) >= 8
+    assert "made up" in SECOND_TYPE.path.read_text(encoding="utf-8")
+
+
+def test_the_second_contract_s_workbooks_are_its_type_s_latest_template():
+    path = settings.SAMPLE_DIR / WORKBOOKS_DIR / workbook_name(SECOND_QUARTERS[-1], SECOND)
+    parsed = read_workbook(path.read_bytes(), path.name, _type_of)
+    assert [f for f in parsed.findings if f.is_error] == []
+    assert parsed.template_version == SECOND_TYPE.latest_version
+    assert {k: c.value for k, c in parsed.values.items()} == pytest.approx(
+        substance_misuse.VALUES[SECOND_QUARTERS[-1]])
+
+
+def test_the_second_contract_s_people_in_treatment_add_up_from_quarter_to_quarter():
+    # In treatment at the end = at the end before + new presentations - exits.
+    in_treatment = substance_misuse.IN_TREATMENT_AT_START
+    for quarter in SECOND_QUARTERS:
+        v = substance_misuse.VALUES[quarter]
+        in_treatment += v["TR04"] - v["RC01"]
+        assert v["TR11"] == in_treatment, quarter
+        assert v["TR05"] + v["TR06"] + v["TR07"] + v["TR08"] == v["TR04"], quarter
+        assert v["RC02"] + v["RC04"] + v["RC05"] == v["RC01"], quarter
+
+
+def test_the_second_contract_s_indicators_compute_from_its_returns(sample_engine):
+    table = indicators_for(sample_engine, SECOND)
+    assert set(table["indicator"]) == {i.code for i in SECOND_TYPE.indicators}
+    assert set(table["contract"]) == {SECOND}
+
+    def value(code, quarter, basis="quarter"):
+        row = table[(table["indicator"] == code) & (table["year"] == quarter.year)
+                    & (table["quarter"] == quarter.quarter) & (table["basis"] == basis)]
+        return row.iloc[0]
+
+    v = substance_misuse.VALUES
+    assert value("TR-PEOPLE", Q3_2016)["value"] == 472
+    assert value("TR-PEOPLE", Q3_2016, "ytd")["value"] == 833
+    assert value("TR-WAITDAYS", Q3_2016)["value"] == pytest.approx(1035 / 131)
+    assert value("RC-PLANNED", Q3_2016)["value"] == pytest.approx(84 / 124)
+    # A year to date is summed numerators over summed denominators.
+    assert value("RC-SUCCESS", Q3_2016, "ytd")["value"] == pytest.approx((66 + 67 + 71) / (119 + 118 + 124))
+    spend = sum(v[Q3_2016][c] for c in ("EX01", "EX02", "EX03")) / (1_450_000 / 4)
+    assert value("EX-SPEND", Q3_2016)["value"] == pytest.approx(spend)
+    # Waits of more than 3 weeks: 14 of 118 at the start (red against 5% ± 5), 3 of 131 at the end.
+    first = value("TR-WAIT3W", SECOND_QUARTERS[0])
+    assert (first["value"], first["rag"]) == (pytest.approx(14 / 118), "red")
+    assert value("TR-WAIT3W", Q3_2016)["rag"] == "green"
+
+
+def _second_return(quarter: Quarter, **changed: float) -> bytes:
+    return template_workbook(
+        SECOND_TYPE, reference=SECOND, provider=substance_misuse.CONTRACT["provider"], quarter=quarter,
+        values={**substance_misuse.VALUES[Q3_2016], **changed}, completed_by="Data officer",
+        date_completed=substance_misuse.DATE_COMPLETED[Q3_2016].replace(year=2017, month=4))
+
+
+def test_the_second_contract_s_checks_refuse_a_broken_return(sample_engine):
+    good = check_file(sample_engine, _second_return(Q4_2016), "good.xlsx", actor=ADMIN)
+    assert (good.status, good.errors, good.warnings) == ("passed", [], [])
+
+    broken = _second_return(Q4_2016, TR05=50)     # by substance: 50 + 24 + 60 + 13 = 147, not 131
+    result = check_file(sample_engine, broken, "broken.xlsx", actor=ADMIN)
+    assert result.status == "rejected"
+    where = read_workbook(broken, "broken.xlsx", SECOND_TYPE).values["TR05"].location
+    assert [(f.rule, f.location) for f in result.errors] == [("ARITH-TR-SUBSTANCE", where)]
+    assert where.startswith("Treatment!")
+    assert "add up to 147" in result.errors[0].message and "(TR04) is 131" in result.errors[0].message
+
+
+def test_the_second_contract_s_queries_are_warnings_not_refusals(sample_engine):
+    # Places other than the contract's, and a year-to-date count that falls: stored, with warnings.
+    result = check_file(sample_engine, _second_return(Q4_2016, TR01=440, TR12=800), "queries.xlsx", actor=ADMIN)
+    assert (result.status, result.errors) == ("passed", [])
+    assert sorted(f.rule for f in result.warnings) == ["TR-PLACES", "YTD-TR-DECREASE"]

@@ -39,7 +39,10 @@ from indicators.spc import (
     two_of_three_rule,
     xmr,
 )
+from models.contract_types import get_type
 from models.periods import Quarter
+
+DA = get_type("domestic-abuse")
 
 #: R 4.x: set.seed(123); rnorm(20)
 RNORM_123 = [
@@ -249,7 +252,7 @@ def _occupancy_history(values: list[float]) -> pd.DataFrame:
     targets = pd.DataFrame([{"contract": "C1", "indicator": "RF-OCC", "value": 0.80, "tolerance": 0.05,
                              "direction": "higher", "effective_year": 2014, "effective_quarter": 2,
                              "created_at": None, "created_by": ""}])
-    return compute_indicators(pd.DataFrame(rows), None, targets)
+    return compute_indicators(pd.DataFrame(rows), None, targets, DA)
 
 
 def test_spc_for_an_indicator_on_the_quarter_basis():
@@ -269,7 +272,7 @@ def test_spc_for_an_indicator_on_the_quarter_basis():
 def test_spc_summary_has_a_row_per_indicator():
     indicators = _occupancy_history([0.97, 0.99, 0.98, 1.0, 0.98, 0.99, 0.97, 0.99, 0.98, 1.0, 0.98,
                                      0.99, 0.90])
-    summary = spc_summary(indicators, "C1").set_index("indicator")
+    summary = spc_summary(indicators, "C1", DA).set_index("indicator")
     assert summary.at["RF-OCC", "variation"] == CONCERN
     assert bool(summary.at["RF-OCC", "special_cause"])
     assert summary.at["OS-RESP24", "points"] == 0        # no One Stop figures at all

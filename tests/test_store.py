@@ -10,14 +10,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_ingest import store
-from data_ingest.reader import read_workbook
-from data_ingest.store import (check_file, current_submission, ingest_file, original_workbook,
-                               submission_values)
-from models.catalogue import MEASURES, MEASURES_BY_CODE
+from data_ingest.store import (
+    check_file,
+    current_submission,
+    ingest_file,
+    original_workbook,
+    submission_values,
+)
 from models.periods import Quarter
 from models.schema import Base, Contract, MeasureValue, Provider, Submission
 from sample_data.contract import CONTRACT
-from tests.workbooks import COMMENTARY_TEXT, QUARTER, TODAY, VALID_VALUES, filled
+from tests.workbooks import (
+    COMMENTARY_TEXT,
+    DA,
+    QUARTER,
+    TODAY,
+    VALID_VALUES,
+    VERSION,
+    filled,
+    read,
+)
+from tests.actors import ADMIN, admin
+
+MEASURES = DA.measures_in(VERSION)
+MEASURES_BY_CODE = DA.measures_by_code
 
 Q3 = QUARTER        # 2016/17 Q3; TODAY is after every quarter used here
 
@@ -52,11 +68,11 @@ def contract_engine(engine):
 
 def test_store_keeps_every_value_and_a_blank_stays_null(contract_engine):
     content = workbook_bytes(OS16=None, FN03=None)
-    result = ingest_file(contract_engine, content, "q3.xlsx", uploaded_by="jo", today=TODAY)
+    result = ingest_file(contract_engine, content, "q3.xlsx", actor=admin("jo"), today=TODAY)
 
     assert result.status == "stored", result.errors
     assert (result.contract, result.quarter, result.version) == ("ASC0013", Q3, 1)
-    parsed = read_workbook(content, "q3.xlsx")
+    parsed = read(content, "q3.xlsx")
     with Session(contract_engine) as session:
         rows = {v.code: v for v in session.scalars(
             select(MeasureValue).where(MeasureValue.submission_id == result.submission_id))}
@@ -87,14 +103,14 @@ def test_store_keeps_every_value_and_a_blank_stays_null(contract_engine):
 def test_original_bytes_equal_the_uploaded_file(contract_engine, tmp_path):
     path = tmp_path / "ASC0013 Q3.xlsx"
     path.write_bytes(workbook_bytes())
-    result = ingest_file(contract_engine, path.read_bytes(), path.name, today=TODAY)
-    assert original_workbook(contract_engine, result.submission_id) == (path.name,
+    result = ingest_file(contract_engine, path.read_bytes(), path.name, today=TODAY, actor=ADMIN)
+    assert original_workbook(contract_engine, result.submission_id, ADMIN) == (path.name,
                                                                       path.read_bytes())
 
 
 def test_warnings_are_stored_with_the_submission(contract_engine):
     # RF01 different from the contract's refuge capacity is a warning, not an error.
-    result = ingest_file(contract_engine, workbook_bytes(RF01=30), "q3.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, workbook_bytes(RF01=30), "q3.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "stored" and result.warnings
     with Session(contract_engine) as session:
         stored = session.get(Submission, result.submission_id).warnings
@@ -105,8 +121,8 @@ def test_warnings_are_stored_with_the_submission(contract_engine):
 def test_resubmission_supersedes_and_keeps_version_1(contract_engine):
     first = workbook_bytes()
     second = workbook_bytes(OS04=90, OS16=None, FN01=60100.75)
-    ingest_file(contract_engine, first, "q3.xlsx", today=TODAY)
-    result = ingest_file(contract_engine, second, "q3 corrected.xlsx", today=TODAY)
+    ingest_file(contract_engine, first, "q3.xlsx", today=TODAY, actor=ADMIN)
+    result = ingest_file(contract_engine, second, "q3 corrected.xlsx", today=TODAY, actor=ADMIN)
 
     assert result.status == "stored", result.errors
     assert (result.version, result.superseded_version) == (2, 1)
@@ -126,17 +142,17 @@ def test_resubmission_supersedes_and_keeps_version_1(contract_engine):
 
 def test_other_quarters_are_not_superseded(contract_engine):
     ingest_file(contract_engine, workbook_bytes(Quarter(2016, 2), OS02=200), "q2.xlsx",
-                today=TODAY)
-    result = ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
+                today=TODAY, actor=ADMIN)
+    result = ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY, actor=ADMIN)
     assert (result.status, result.version, result.differences) == ("stored", 1, [])
     assert current_submission(contract_engine, "ASC0013", Quarter(2016, 2)).version == 1
 
 
 def test_an_identical_file_changes_nothing_and_says_so(contract_engine):
     content = workbook_bytes()
-    first = ingest_file(contract_engine, content, "q3.xlsx", today=TODAY)
+    first = ingest_file(contract_engine, content, "q3.xlsx", today=TODAY, actor=ADMIN)
     before = dump(contract_engine)
-    again = ingest_file(contract_engine, content, "q3 again.xlsx", uploaded_by="sam", today=TODAY)
+    again = ingest_file(contract_engine, content, "q3 again.xlsx", actor=admin("sam"), today=TODAY)
     assert again.status == "unchanged"
     assert (again.version, again.submission_id, again.matched_quarter) == (1, first.submission_id,
                                                                          Q3)
@@ -146,20 +162,20 @@ def test_an_identical_file_changes_nothing_and_says_so(contract_engine):
 def test_sending_an_old_version_again_does_not_bring_it_back(contract_engine):
     """Identical to a superseded version: recognised, nothing written, the later one stays."""
     first = workbook_bytes()
-    ingest_file(contract_engine, first, "v1.xlsx", today=TODAY)
-    ingest_file(contract_engine, workbook_bytes(OS04=90), "v2.xlsx", today=TODAY)
+    ingest_file(contract_engine, first, "v1.xlsx", today=TODAY, actor=ADMIN)
+    ingest_file(contract_engine, workbook_bytes(OS04=90), "v2.xlsx", today=TODAY, actor=ADMIN)
     before = dump(contract_engine)
-    again = ingest_file(contract_engine, first, "v1 again.xlsx", today=TODAY)
+    again = ingest_file(contract_engine, first, "v1 again.xlsx", today=TODAY, actor=ADMIN)
     assert (again.status, again.version, again.matched_is_current) == ("unchanged", 1, False)
     assert dump(contract_engine) == before
     assert current_submission(contract_engine, "ASC0013", Q3).version == 2
 
 
 def test_a_rejected_workbook_leaves_the_database_unchanged(contract_engine):
-    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
+    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY, actor=ADMIN)
     before = dump(contract_engine)
     # More referrals responded to within 24 hours than received (80): impossible arithmetic.
-    result = ingest_file(contract_engine, workbook_bytes(OS05=100), "bad.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, workbook_bytes(OS05=100), "bad.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "rejected"
     assert result.version is None and result.submission_id is None
     assert any(e.sheet == "One Stop" and e.cell for e in result.errors)
@@ -169,13 +185,13 @@ def test_a_rejected_workbook_leaves_the_database_unchanged(contract_engine):
 def test_a_value_too_large_to_store_is_rejected_the_same_on_every_database(contract_engine):
     before = dump(contract_engine)
     result = ingest_file(contract_engine, workbook_bytes(FN01=store.VALUE_LIMIT), "x.xlsx",
-                         today=TODAY)
+                         today=TODAY, actor=ADMIN)
     assert result.status == "rejected"
     assert [(e.rule, e.sheet) for e in result.errors] == [("VALUE-TOO-LARGE", "Finance")]
     assert dump(contract_engine) == before
     # The largest value that fits is stored as it is.
     largest = store.VALUE_LIMIT - 0.01
-    stored = ingest_file(contract_engine, workbook_bytes(FN01=largest), "x.xlsx", today=TODAY)
+    stored = ingest_file(contract_engine, workbook_bytes(FN01=largest), "x.xlsx", today=TODAY, actor=ADMIN)
     assert submission_values(contract_engine, stored.submission_id)["FN01"] == largest
 
 
@@ -187,7 +203,7 @@ def test_unreadable_file_or_unknown_contract_is_rejected(contract_engine, conten
     before = dump(contract_engine)
     if expected:
         content = workbook_bytes(reference=expected)
-    result = ingest_file(contract_engine, content, "x.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, content, "x.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "rejected" and result.errors
     assert result.contract == expected
     assert all(str(e) for e in result.errors)
@@ -195,19 +211,19 @@ def test_unreadable_file_or_unknown_contract_is_rejected(contract_engine, conten
 
 
 def test_check_file_writes_nothing_and_previews_the_changes(contract_engine):
-    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
+    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY, actor=ADMIN)
     before = dump(contract_engine)
-    result = check_file(contract_engine, workbook_bytes(OS04=90), "q3.xlsx", today=TODAY)
+    result = check_file(contract_engine, workbook_bytes(OS04=90), "q3.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "passed"
     assert result.values["OS04"] == 90 and result.superseded_version == 1
     assert [d.code for d in result.differences] == ["OS04"]
     assert check_file(contract_engine, workbook_bytes(OS05=100), "bad.xlsx",
-                      today=TODAY).status == "rejected"
+                      today=TODAY, actor=ADMIN).status == "rejected"
     assert dump(contract_engine) == before
 
 
 def test_an_error_while_storing_rolls_everything_back(contract_engine, monkeypatch):
-    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
+    ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY, actor=ADMIN)
     before = dump(contract_engine)
 
     def broken(value):
@@ -216,21 +232,21 @@ def test_an_error_while_storing_rolls_everything_back(contract_engine, monkeypat
     # Fails after the previous version was marked superseded, before the new one is complete.
     monkeypatch.setattr(store, "_fit", lambda text, column: broken(text))
     with pytest.raises(RuntimeError):
-        ingest_file(contract_engine, workbook_bytes(OS04=90), "q3 v2.xlsx", today=TODAY)
+        ingest_file(contract_engine, workbook_bytes(OS04=90), "q3 v2.xlsx", today=TODAY, actor=ADMIN)
     assert dump(contract_engine) == before
 
 
 @pytest.mark.parametrize("held", [0, 1])
 def test_two_uploads_of_one_quarter_at_once_get_different_versions(contract_engine, held):
     if held:
-        ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY)
+        ingest_file(contract_engine, workbook_bytes(), "q3.xlsx", today=TODAY, actor=ADMIN)
     files = [workbook_bytes(OS04=90), workbook_bytes(OS04=95)]
     start = threading.Barrier(2)
     results = [None, None]
 
     def upload(i):
         start.wait()
-        results[i] = ingest_file(contract_engine, files[i], f"q3 {i}.xlsx", today=TODAY)
+        results[i] = ingest_file(contract_engine, files[i], f"q3 {i}.xlsx", today=TODAY, actor=ADMIN)
 
     threads = [threading.Thread(target=upload, args=(i,)) for i in range(2)]
     for thread in threads:
@@ -261,12 +277,12 @@ def test_a_lost_race_is_retried_once_and_stored_after_the_winner(contract_engine
             calls.append(1)
             monkeypatch.setattr(store, "_versions", real_versions)
             assert ingest_file(contract_engine, other, "other.xlsx",
-                               today=TODAY).status == "stored"
+                               today=TODAY, actor=ADMIN).status == "stored"
             monkeypatch.setattr(store, "_versions", versions_after_another_upload)
         return versions
 
     monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY, actor=ADMIN)
     assert (result.status, result.version, result.superseded_version) == ("stored", 2, 1)
     assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
     assert current_submission(contract_engine, "ASC0013", Q3).file_name == "mine.xlsx"
@@ -275,17 +291,17 @@ def test_a_lost_race_is_retried_once_and_stored_after_the_winner(contract_engine
 def test_changes_are_against_the_version_superseded_even_if_it_landed_meanwhile(
         contract_engine, monkeypatch):
     """Another upload lands after the checks read the history, before the versions are read."""
-    ingest_file(contract_engine, workbook_bytes(), "v1.xlsx", today=TODAY)
+    ingest_file(contract_engine, workbook_bytes(), "v1.xlsx", today=TODAY, actor=ADMIN)
     real_versions = store._versions
 
     def versions_after_another_upload(session, contract_id, quarter):
         monkeypatch.setattr(store, "_versions", real_versions)
         assert ingest_file(contract_engine, workbook_bytes(OS04=85), "v2.xlsx",
-                           today=TODAY).version == 2
+                           today=TODAY, actor=ADMIN).version == 2
         return real_versions(session, contract_id, quarter)
 
     monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "v3.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "v3.xlsx", today=TODAY, actor=ADMIN)
     assert (result.status, result.version, result.superseded_version) == ("stored", 3, 2)
     assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
 
@@ -299,12 +315,12 @@ def test_losing_the_race_twice_is_a_clear_rejection(contract_engine, monkeypatch
         monkeypatch.setattr(store, "_versions", real_versions)
         other = workbook_bytes(OS04=85 + len(landed))
         landed.append(ingest_file(contract_engine, other, f"other {len(landed)}.xlsx",
-                                  today=TODAY))
+                                  today=TODAY, actor=ADMIN))
         monkeypatch.setattr(store, "_versions", versions_after_another_upload)
         return versions
 
     monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY)
+    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "rejected"
     assert [e.rule for e in result.errors] == ["STORE-CONFLICT"]
     assert "again" in result.errors[0].advice

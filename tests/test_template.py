@@ -8,24 +8,24 @@ from datetime import date
 import openpyxl
 import pytest
 
-from data_ingest.reader import MEASURE_TABLE_HEADERS, VALUE_HEADER, read_workbook
+from data_ingest.reader import MEASURE_TABLE_HEADERS, VALUE_HEADER
 from data_ingest.template import INSTRUCTIONS, write_template
-from models.catalogue import (
-    CHECKS,
-    COMMENTARY,
-    COMMENTARY_TOPICS,
-    COVER,
-    COVER_FIELDS,
-    MEASURE_SHEETS,
-    MEASURES,
-    REQUIRED_SHEETS,
-    TEMPLATE_VERSION,
-    measures_on,
-)
+from models.catalogue import COMMENTARY, COVER, COVER_FIELDS
 from models.periods import Quarter
-from tests.workbooks import VALID_VALUES, filled
+from tests.workbooks import DA, VALID_VALUES, filled, read
 
 VALUE_COLUMN = MEASURE_TABLE_HEADERS.index(VALUE_HEADER) + 1
+#: A template is written for the type's latest version unless another is asked for.
+TEMPLATE_VERSION = DA.latest_version
+MEASURE_SHEETS = DA.sheets
+REQUIRED_SHEETS = DA.required_sheets
+COMMENTARY_TOPICS = DA.commentary_topics
+MEASURES = DA.measures_in(TEMPLATE_VERSION)
+CHECKS = tuple(c for c in DA.checks_in(TEMPLATE_VERSION) if c.is_error)
+
+
+def measures_on(sheet: str):
+    return DA.measures_on(sheet, TEMPLATE_VERSION)
 
 
 def load(content: bytes) -> openpyxl.Workbook:
@@ -35,14 +35,14 @@ def load(content: bytes) -> openpyxl.Workbook:
 @pytest.fixture(scope="module")
 def blank() -> openpyxl.Workbook:
     out = io.BytesIO()
-    write_template(out)
+    write_template(out, DA)
     return load(out.getvalue())
 
 
 @pytest.fixture(scope="module")
 def for_contract() -> openpyxl.Workbook:
     out = io.BytesIO()
-    write_template(out, reference="ASC0013", provider="MK ACT", quarter=Quarter(2016, 3))
+    write_template(out, DA, reference="ASC0013", provider="MK ACT", quarter=Quarter(2016, 3))
     return load(out.getvalue())
 
 
@@ -174,8 +174,8 @@ def test_filled_template_writes_counts_as_whole_numbers_money_to_the_penny_and_b
 
 def test_template_written_to_a_path_reads_as_an_empty_return(tmp_path):
     path = tmp_path / "template.xlsx"
-    write_template(path, reference="ASC0013", provider="MK ACT")
-    parsed = read_workbook(path.read_bytes(), path.name)
+    write_template(path, DA, reference="ASC0013", provider="MK ACT")
+    parsed = read(path.read_bytes(), path.name)
     assert parsed.contract_reference == "ASC0013"
     assert all(cell.value is None for cell in parsed.values.values())
     assert set(parsed.values) == {m.code for m in MEASURES}

@@ -19,7 +19,8 @@ ADMIN = local_actor("setup", via="command line")
 
 def _contract(engine, reference: str, provider: str) -> None:
     add_contract(engine, reference=reference, title=f"{reference} services", provider=provider,
-                 start_date=date(2020, 4, 1), initial_end_date=date(2025, 3, 31), annual_value=100_000)
+                 start_date=date(2020, 4, 1), initial_end_date=date(2025, 3, 31), annual_value=100_000,
+                 actor=ADMIN)
 
 
 @pytest.fixture

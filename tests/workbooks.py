@@ -1,32 +1,31 @@
 """Small workbooks for tests: a valid return, and ways of spoiling it.
 
 Every workbook starts from the real template (``write_template``) or from a
-different writer (XlsxWriter), so tests exercise the files providers send.
+different writer (XlsxWriter), so tests exercise the files providers send. They
+are returns of the domestic-abuse contract type, template version 1 unless a
+test asks for another.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 import openpyxl
 import xlsxwriter
 
 from data_ingest.checks import ContractTerms
+from data_ingest.reader import ParsedWorkbook, read_workbook
 from data_ingest.template import write_template
-from models.catalogue import (
-    COMMENTARY,
-    COVER,
-    COVER_FIELDS,
-    MEASURE_SHEETS,
-    MEASURES,
-    MEASURES_BY_CODE,
-    TEMPLATE_VERSION,
-    measures_on,
-)
+from models.catalogue import COMMENTARY, COVER, COVER_FIELDS, Catalogue
+from models.contract_types import get_type
 from models.periods import Quarter
+
+#: The type of the sample contract ASC0013, and the template version of the returns here.
+DA = get_type("domestic-abuse")
+VERSION = 1
 
 QUARTER = Quarter(2016, 3)                    # 2016/17 Q3, 92 days
 TODAY = date(2017, 2, 1)
@@ -45,7 +44,14 @@ VALID_VALUES: dict[str, float | None] = {
     "FS08": 3, "FS09": 12, "FS10": 21, "FS11": 10, "FS12": 9,
     "FN01": 60000.00, "FN02": 55000.50, "FN03": 15123.45,
 }
-assert set(VALID_VALUES) == {m.code for m in MEASURES}
+assert set(VALID_VALUES) == {m.code for m in DA.measures_in(VERSION)}
+
+#: The same return on template version 2, with the figures version 2 adds: 30 adults
+#: supported (28 women, 1 man, 1 not known) and 5 households not supported.
+VALID_VALUES_V2: dict[str, float | None] = {
+    **VALID_VALUES, "RF22": 30, "RF23": 28, "RF24": 1, "RF25": 1, "RF26": 2, "RF27": 3,
+}
+assert set(VALID_VALUES_V2) == {m.code for m in DA.measures_in(2)}
 
 COMMENTARY_TEXT = {
     "One Stop": "Referrals rose after the autumn campaign.",
@@ -68,14 +74,25 @@ def valid_history(quarter: Quarter = QUARTER) -> dict[Quarter, dict[str, float |
 
 
 def filled(values: dict[str, float | None] | None = None, *, quarter: Quarter | None = QUARTER,
-           reference: str | None = "ASC0013", commentary: dict[str, str] | None = None) -> bytes:
+           reference: str | None = "ASC0013", commentary: dict[str, str] | None = None,
+           version: int = VERSION) -> bytes:
     """A completed return written by the template (VALID_VALUES unless given)."""
     out = io.BytesIO()
-    write_template(out, reference=reference, provider="MK ACT", quarter=quarter,
+    write_template(out, DA, reference=reference, provider="MK ACT", quarter=quarter,
                    values=VALID_VALUES if values is None else values,
                    commentary=COMMENTARY_TEXT if commentary is None else commentary,
-                   completed_by="Jo Bloggs", date_completed=date(2017, 1, 20))
+                   completed_by="Jo Bloggs", date_completed=date(2017, 1, 20), version=version)
     return out.getvalue()
+
+
+def read(content: bytes, file_name: str = "workbook.xlsx", catalogue: Catalogue = DA) -> ParsedWorkbook:
+    """A workbook read as a return of the domestic-abuse type."""
+    return read_workbook(content, file_name, catalogue)
+
+
+def version_for(values: dict[str, float | None]) -> int:
+    """The first template version holding every measure of ``values``."""
+    return min(v for v in DA.versions if set(values) <= {m.code for m in DA.measures_in(v)})
 
 
 def with_values(**changes: float | None) -> bytes:
@@ -100,7 +117,7 @@ def row_of(worksheet, code: str) -> int:
 
 def set_value(content: bytes, code: str, value: object) -> bytes:
     """Type ``value`` (anything, text included) in the Value cell of ``code``."""
-    sheet = MEASURES_BY_CODE[code].sheet
+    sheet = DA.measures_by_code[code].sheet
 
     def change(workbook):
         ws = workbook[sheet]
@@ -160,12 +177,12 @@ def tolerant_xlsxwriter(values: dict[str, float | None] = VALID_VALUES) -> bytes
     labels = {
         "contract_reference": "ASC0013", "provider": "MK ACT", "financial_year": "2016-17",
         "quarter": "Quarter 3", "completed_by": "Jo Bloggs", "date_completed": "20/01/2017",
-        "template_version": TEMPLATE_VERSION,
+        "template_version": VERSION,
     }
     for row, cover_field in enumerate(COVER_FIELDS, start=3):
         cover.write(row, 0, f" {cover_field.label.lower()} : ")
         cover.write(row, 1, labels[cover_field.key])
-    for sheet_name in MEASURE_SHEETS:
+    for sheet_name in DA.sheets:
         ws = book.add_worksheet(sheet_name.lower())
         ws.write("A1", f"{sheet_name} – quarter 3")
         ws.write("A2", "Prepared by the data officer")
@@ -174,7 +191,7 @@ def tolerant_xlsxwriter(values: dict[str, float | None] = VALID_VALUES) -> bytes
         for column, text in enumerate(header):
             ws.write(4, column, text.upper() if text == "Value" else text)
         row = 6
-        for index, measure in enumerate(reversed(measures_on(sheet_name))):
+        for index, measure in enumerate(reversed(DA.measures_on(sheet_name, VERSION))):
             value = values.get(measure.code)
             ws.write(row, 0, index + 1)
             ws.write(row, 3, measure.label)
@@ -217,10 +234,10 @@ def xlsxwriter_formula_return(cached: float | None, recalculate_on_load: bool) -
     for row, cover_field in enumerate(COVER_FIELDS):
         cover.write(row, 0, cover_field.label)
         cover.write(row, 1, labels.get(cover_field.key, ""))
-    for sheet_name in MEASURE_SHEETS:
+    for sheet_name in DA.sheets:
         ws = book.add_worksheet(sheet_name)
         ws.write_row(0, 0, ["Code", "Measure", "Value"])
-        for row, measure in enumerate(measures_on(sheet_name), start=1):
+        for row, measure in enumerate(DA.measures_on(sheet_name, VERSION), start=1):
             ws.write(row, 0, measure.code)
             ws.write(row, 1, measure.label)
             if measure.code == "OS01":
@@ -239,8 +256,9 @@ def sample_return(quarter: Quarter, **changed: float | None) -> bytes:
     """The sample contract's return for ``quarter``, with the values named changed."""
     from sample_data import quarters
 
+    values = {**quarters.VALUES[quarter], **changed}
     out = io.BytesIO()
-    write_template(out, reference="ASC0013", provider="MK ACT", quarter=quarter,
-                   values={**quarters.VALUES[quarter], **changed},
-                   completed_by="Data officer", date_completed=quarters.DATE_COMPLETED[quarter])
+    write_template(out, DA, reference="ASC0013", provider="MK ACT", quarter=quarter, values=values,
+                   completed_by="Data officer", date_completed=quarters.DATE_COMPLETED[quarter],
+                   version=version_for(values))
     return out.getvalue()

@@ -1,0 +1,151 @@
+"""How fast the pages open in a real browser (headless Debian Chromium) on the sample.
+
+    python -m benchmarks.bench_pages [--rounds N]
+
+Loads the sample into a temporary SQLite database, starts the dashboard
+(``python -m dashboard``) and, in the same run, a one-line Streamlit app as the
+baseline. Reported, each the median of the rounds:
+
+- baseline: a full reload of the one-line app until it has finished running;
+- first visit: the Overview opened on a freshly started server (target ≤ 3 s);
+- each page: a full reload on a warm server until the script has finished and its
+  charts are drawn (target ≤ 2 s);
+- quarter change: choosing another quarter in the sidebar on the Overview (target ≤ 0.5 s);
+
+each with its ratio to the baseline. Exit status 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LINK = "?contract=ASC0013&quarter=2016-17-Q3"
+PAGES = ["portfolio", "overview", "one_stop", "refuge", "fresh_start", "finance", "history", "targets",
+         "returns", "meeting"]
+TARGETS = {"first visit": 3.0, "page": 2.0, "quarter change": 0.5}
+BASELINE_APP = "import streamlit as st\nst.title('Baseline')\n"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _server(command: list[str], env: dict[str, str], cwd: Path, log: Path):
+    port = _free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen([*command, "--server.headless", "true", "--server.port", str(port),
+                                    "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+                                    "--browser.gatherUsageStats", "false"],
+                                   cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _ready(page) -> None:
+    """Until the script has finished running and every chart on the page is drawn."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
+        timeout=60_000)
+
+
+def _timed(action, page) -> float:
+    start = time.perf_counter()
+    action()
+    _ready(page)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from data_ingest.sample import load_sample
+    from models.database import make_engine, migrate
+
+    folder = Path(tempfile.mkdtemp(prefix="bench_pages_"))
+    try:
+        database = folder / "sample.sqlite"
+        engine = make_engine(f"sqlite:///{database}")
+        migrate(engine)
+        load_sample(engine)
+        engine.dispose()
+        (folder / "baseline.py").write_text(BASELINE_APP)
+        env = {"DATABASE_URL": f"sqlite:///{database}"}
+        results: dict[str, float] = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            with _server([sys.executable, "-m", "streamlit", "run", str(folder / "baseline.py")], env,
+                         ROOT, folder / "baseline.log") as url:
+                page.goto(url)
+                _ready(page)
+                results["baseline"] = statistics.median(
+                    _timed(lambda: page.reload(), page) for _ in range(args.rounds))
+            with _server([sys.executable, "-m", "dashboard"], env, ROOT, folder / "dashboard.log") as url:
+                results["first visit"] = _timed(lambda: page.goto(f"{url}/overview{LINK}"), page)
+                for name in PAGES:
+                    page.goto(f"{url}/{name}{LINK}")
+                    _ready(page)
+                    results[name] = statistics.median(
+                        _timed(lambda: page.reload(), page) for _ in range(args.rounds))
+                page.goto(f"{url}/overview{LINK}")
+                _ready(page)
+                quarter = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Quarter")
+                times = []
+                for index in range(args.rounds):
+                    # The options are newest first: the chosen quarter and the one before, in turn.
+                    def choose(option=(index + 1) % 2):
+                        quarter.click()
+                        page.get_by_role("option").nth(option).click()
+                    times.append(_timed(choose, page))
+                results["quarter change"] = statistics.median(times)
+            browser.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    baseline = results["baseline"]
+    missed = False
+    print(f"{'what':<16} {'seconds':>8} {'× baseline':>11}  target")
+    for name, seconds in results.items():
+        target = TARGETS.get(name, None if name == "baseline" else TARGETS["page"])
+        ok = target is None or seconds <= target
+        missed |= not ok
+        print(f"{name:<16} {seconds:8.2f} {seconds / baseline:11.1f}  "
+              + ("" if target is None else f"≤ {target:g} s {'met' if ok else 'MISSED'}"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
