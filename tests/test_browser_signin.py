@@ -85,7 +85,8 @@ def _sign_in(chromium, dashboard: str, role: str):
 def _menu(page) -> set[str]:
     nav = page.get_by_test_id("stSidebarNav")
     nav.wait_for()
-    return {text.strip() for text in nav.get_by_role("link").all_inner_texts()}
+    # Each link reads "<icon name>\n\n<title>": the title is its last line.
+    return {text.strip().splitlines()[-1].strip() for text in nav.get_by_role("link").all_inner_texts()}
 
 
 def _versions(engine, reference: str, quarter: Quarter) -> int:
@@ -149,7 +150,7 @@ def test_a_provider_signs_in_uploads_their_own_return_and_nothing_else(
     page.get_by_role("button", name="End session").click()
     page.get_by_role("button", name="Sign in").wait_for()
 
-    history = submission_history(sample_copy, "ASC0013")
+    history = submission_history(sample_copy, "ASC0013", local_actor("test"))
     stored = history[history["period"] == "2016/17 Q4"]
     assert list(stored["uploaded_by"]) == [PEOPLE["provider"].lower()]
 
