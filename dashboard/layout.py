@@ -150,6 +150,14 @@ def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=<$:])")
 
 
+#: Streamlit's Markdown links a bare address (``http://…``, ``www.…``, ``name@host``) even when
+#: its characters are escaped (the link is found in the text after escapes are read). A word
+#: joiner (U+2060, invisible, no space) after ``:``, ``www`` and ``@`` keeps it text.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)(?=\S)")
+WORD_JOINER = "\u2060"
+
+
 def escape(text: str) -> str:
-    """Text from a workbook shown as it was typed: no Markdown, links or formulas."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text someone typed (a workbook, a form) shown as it was typed inside Markdown: no
+    formatting, links, images, HTML or auto-linked addresses."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, str(text)))

@@ -13,8 +13,7 @@ No Streamlit here; the page caches :func:`portfolio_table` by database URL and d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -42,18 +41,11 @@ OVERVIEW = "Overview"
 COLUMNS = [REFERENCE, TITLE, PROVIDER, TYPE, COMMISSIONER, LATEST, RED, AMBER, GREEN, RETURN_DUE,
            RETURN, SPEND, DAYS_LEFT, STAGE, OVERVIEW]
 
-#: What the return column says when no return is held for the last quarter due.
-NOT_RECEIVED = "not received"
-#: ... and when no quarter of the term has finished yet.
+#: What the return column says when no quarter of the term has finished yet.
 NONE_DUE = "none due yet"
 #: The stage of a contract with no recorded change (``records.escalation.DEFAULT_STAGE``).
 _ROUTINE = "Routine monitoring"
 
-#: Returns are received on UK days.
-try:
-    _UK = ZoneInfo("Europe/London")
-except (ZoneInfoNotFoundError, ValueError):   # no time-zone data on the machine: UTC days
-    _UK = UTC
 
 _CONTRACT_COLUMNS = ["contract", "title", "provider", "commissioner", "contract_type", "start_date",
                      "end_date", "annual_value"]
@@ -77,6 +69,9 @@ class Inputs:
     type_titles: dict[str, str]
     #: The indicator of spend against the pro-rata contract value, by type name (types with one).
     spend_indicators: dict[str, str]
+    #: The return of each contract's latest quarter ended, by its deadline
+    #: (``alerts.deadlines.latest_status``: what the reminders and the Returns calendar say).
+    returns: pd.DataFrame
 
 
 def _frame(engine: Engine, statement, columns: list[str]) -> pd.DataFrame:
@@ -90,11 +85,12 @@ def spend_indicator(catalogue) -> str | None:
     return next((i.code for i in catalogue.indicators if i.denominator == CONTRACT_VALUE), None)
 
 
-def load_inputs(engine: Engine) -> Inputs:
-    """Read the portfolio's inputs: a few queries and the engine over every contract.
+def load_inputs(engine: Engine, today: date | None = None) -> Inputs:
+    """Read the portfolio's inputs as on ``today``: a few queries and the engine over every contract.
 
     Raises ``models.contract_types.ContractTypeError`` when a contract's type file is faulty.
     """
+    from alerts.deadlines import latest_status
     from indicators.engine import all_indicators
     from models.contract_types import get_type
 
@@ -123,26 +119,8 @@ def load_inputs(engine: Engine) -> Inputs:
         contracts=contracts[_CONTRACT_COLUMNS], indicators=all_indicators(engine), received=received,
         stages=stages, type_titles={name: c.title for name, c in catalogues.items()},
         spend_indicators={name: code for name, c in catalogues.items()
-                          if (code := spend_indicator(c)) is not None})
-
-
-def _uk_day(when: datetime) -> date:
-    """The day in the UK of a time stored in UTC (SQLite hands it back without its zone)."""
-    if isinstance(when, pd.Timestamp):
-        when = when.to_pydatetime()
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(_UK).date()
-
-
-def last_quarter_due(start: date | None, end: date | None, today: date) -> Quarter | None:
-    """The last quarter of the term that has finished by ``today`` (None when none has)."""
-    if start is None or end is None:
-        return None
-    due = Quarter.containing(today).previous()
-    if due.start > end:
-        due = Quarter.containing(end)
-    return due if due.end >= start else None
+                          if (code := spend_indicator(c)) is not None},
+        returns=latest_status(engine, today or date.today()).set_index("contract"))
 
 
 def overview_link(reference: str, quarter: Quarter | None) -> str:
@@ -172,7 +150,6 @@ def portfolio_rows(inputs: Inputs, today: date) -> pd.DataFrame:
         if len(received) else pd.Series(dtype="int64")
     latest = (pd.Series(periods.to_numpy(), index=received["contract"].to_numpy()).groupby(level=0).max()
               if len(received) else pd.Series(dtype="int64"))
-    received_on = {(c, int(p)): r for c, p, r in zip(received["contract"], periods, received["received_at"])}
 
     table = inputs.indicators
     counts = pd.DataFrame(columns=["red", "amber", "green"])
@@ -195,12 +172,11 @@ def portfolio_rows(inputs: Inputs, today: date) -> pd.DataFrame:
         ref = c["contract"]
         period = latest.get(ref)
         held = Quarter.from_index(int(period)) if period is not None and not pd.isna(period) else None
-        due = last_quarter_due(c["start_date"], c["end_date"], today)
-        if due is None:
-            status = NONE_DUE
+        if ref in inputs.returns.index:
+            owed = inputs.returns.loc[ref]
+            due_label, status = owed["period"], owed["summary"].split(": ", 1)[-1]
         else:
-            when = received_on.get((ref, due.index))
-            status = f"received {fmt.uk_date(_uk_day(when))}" if when is not None else NOT_RECEIVED
+            due_label, status = "", NONE_DUE
         share = spend.get(ref)
         rows.append({
             REFERENCE: ref, TITLE: c["title"], PROVIDER: c["provider"],
@@ -210,7 +186,7 @@ def portfolio_rows(inputs: Inputs, today: date) -> pd.DataFrame:
             RED: int(counts.at[ref, "red"]) if ref in counts.index else 0,
             AMBER: int(counts.at[ref, "amber"]) if ref in counts.index else 0,
             GREEN: int(counts.at[ref, "green"]) if ref in counts.index else 0,
-            RETURN_DUE: due.label if due else "",
+            RETURN_DUE: due_label,
             RETURN: status,
             SPEND: None if share is None or pd.isna(share) else round(float(share) * 100, 1),
             DAYS_LEFT: (c["end_date"] - today).days if c["end_date"] else None,
@@ -227,7 +203,8 @@ def portfolio_rows(inputs: Inputs, today: date) -> pd.DataFrame:
 
 def portfolio_table(engine: Engine, today: date | None = None) -> pd.DataFrame:
     """:func:`portfolio_rows` of every contract held, read from the database."""
-    return portfolio_rows(load_inputs(engine), today or date.today())
+    today = today or date.today()
+    return portfolio_rows(load_inputs(engine, today), today)
 
 
 def filter_portfolio(rows: pd.DataFrame, providers=(), types=(), commissioners=()) -> pd.DataFrame:

@@ -81,20 +81,23 @@ def _summary(result: IngestResult) -> str:
         matched = f"version {result.version}"
         if result.matched_quarter is not None and result.matched_quarter != result.quarter:
             matched += f" of {result.matched_quarter.label}"
-        text = f"unchanged: identical to {matched} already stored"
-        if result.matched_is_current is False:
-            text += "; a later version stays current"
-        return text
+        if result.checked_only:
+            return f"identical to {matched}, the version held now: storing it would change nothing"
+        return f"unchanged: identical to {matched} already stored"
     if result.status == "stored":
         text = f"stored as version {result.version}{warnings}"
         if result.superseded_version is not None:
             text += (f", superseding version {result.superseded_version}"
                      f" ({_plural(len(result.differences), 'measure')} changed)")
+        if result.restores_version is not None:
+            text += f", bringing version {result.restores_version} back"
         return text
     text = f"passed{warnings}"
     if result.superseded_version is not None:
         text += (f"; storing it would supersede version {result.superseded_version}"
                  f" ({_plural(len(result.differences), 'measure')} changed)")
+    if result.restores_version is not None:
+        text += (f" and bring back version {result.restores_version}, whose file this is")
     return text
 
 

@@ -11,7 +11,7 @@ workbook already stored is recognised by its hash and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -23,7 +23,7 @@ from models.catalogue import Catalogue
 from models.contract_types import get_type
 from models.database import sessions
 from models.periods import Quarter
-from models.schema import Contract, QualityVisit
+from models.schema import Contract, QualityVisit, Submission
 from records.contracts import add_contract, get_contract, get_service
 from records.targets import set_default_targets
 from sample_data.contract import CONTRACT, WORKBOOKS_DIR
@@ -48,8 +48,25 @@ def load_sample(engine: Engine, uploaded_by: str = "sample",
         set_default_targets(engine, sample.reference, catalogue, start_quarter(sample.contract),
                             actor, note=TARGET_NOTE)
         _quality_visits(engine, sample, actor.recorded_as)
-    return [ingest_file(engine, path.read_bytes(), path.name, actor, today=today)
-            for path in sample_workbooks()]
+    results = [ingest_file(engine, path.read_bytes(), path.name, actor, today=today)
+               for path in sample_workbooks()]
+    _dated_as_sent(engine, results)
+    return results
+
+
+def _dated_as_sent(engine: Engine, results: list[IngestResult]) -> None:
+    """Date each sample return as received on the day its Cover says it was completed.
+
+    Loading stamps them all with the moment of loading, which would make every sample
+    return years late on the Returns calendar; the provider sent each one when it was done.
+    """
+    completed = {(s.reference, q): day for s in SAMPLES for q, day in s.date_completed.items()}
+    with sessions(engine).begin() as session:
+        for result in results:
+            day = completed.get((result.contract, result.quarter))
+            if result.status == "stored" and day is not None:
+                submission = session.get(Submission, result.submission_id)
+                submission.uploaded_at = datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
 
 
 def sample_workbooks(directory: Path | None = None) -> list[Path]:

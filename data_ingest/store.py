@@ -4,7 +4,18 @@
 does the same and, when there is no error, stores it in one transaction: the
 original bytes, the values (blank stays NULL, never zero), the commentary and
 the warnings. Sending a quarter again makes a new version that supersedes the
-old one, which is kept; an identical file (same SHA-256) changes nothing.
+old one, which is kept. A file identical (same SHA-256) to the quarter's current
+version changes nothing, and ``check_file`` says so before anything is stored; the
+file of a superseded version, sent again, is stored as a new version that brings
+it back.
+
+Storing one quarter is one atomic step per quarter: the identity check, the
+version number and the insert run under a lock of that contract's quarter (an
+advisory transaction lock on PostgreSQL; ``BEGIN IMMEDIATE`` on SQLite, whose
+writers take turns anyway), so two identical uploads at the same moment make one
+version, never two. An upload that meets another one is retried with back-off
+until :data:`STORE_WAIT_SECONDS` have passed; only then is it refused
+(``STORE-CONFLICT``).
 
 A workbook is read as its contract's type: the contract reference on the Cover
 finds the contract, and the contract's type (``contract_types/``) says which
@@ -21,12 +32,14 @@ records ``actor.recorded_as`` as who uploaded it.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from data_ingest.checks import ContractTerms, check_workbook
@@ -70,9 +83,15 @@ class IngestResult:
     #: The version this one superseded (``stored``) or would supersede (``passed``).
     superseded_version: int | None = None
     #: For ``unchanged`` (``version`` and ``submission_id`` are then the identical one's):
-    #: its quarter, and whether it is still current or was superseded since.
+    #: its quarter, and whether it is still current (always, since a superseded one is
+    #: brought back as a new version rather than matched).
     matched_quarter: Quarter | None = None
     matched_is_current: bool | None = None
+    #: The superseded version this file is identical to, which storing it brings back
+    #: (``stored``) or would bring back (``passed``).
+    restores_version: int | None = None
+    #: True for ``check_file``'s results: nothing was stored, only checked.
+    checked_only: bool = False
     #: The contract's type and the workbook's template version, when they are known.
     contract_type: str | None = None
     template_version: int | None = None
@@ -97,18 +116,15 @@ def check_file(engine: Engine, content: bytes, file_name: str, actor: Actor,
     require_sender(actor)
     today = today or date.today()
     with engine.connect() as connection:
-        parsed = read_workbook(content, file_name, lambda reference: _type_of(connection, reference))
-        contract, findings, held = _check(connection, parsed, today, actor)
+        found = _Found()
+        parsed = read_workbook(content, file_name, found.type_of(connection))
+        contract, findings, held = _check(connection, parsed, today, actor, found.contract)
         result = _result(parsed, file_name, findings, contract)
+        result.checked_only = True
         if result.status == "rejected":
             return result
         result.status = "passed"
-        current = next((row for row in _versions(connection, contract.id, parsed.quarter)
-                        if row.is_current), None)
-        if current is not None:
-            old = _values_of(connection, current.id, held)
-            result.differences = differences(old, result.values, parsed.catalogue)
-            result.superseded_version = current.version
+        _compare(connection, result, contract, parsed, held, hashlib.sha256(content).hexdigest())
     return result
 
 
@@ -119,87 +135,156 @@ def ingest_file(engine: Engine, content: bytes, file_name: str, actor: Actor,
     ``actor``: who is sending it, recorded as ``uploaded_by`` (see the module's notes for
     what is refused).
 
-    Two uploads of the same quarter at once cannot both become version N: the
-    unique constraint on (contract, year, quarter, version) refuses the second,
-    which is retried once from the start (and then sees the first).
+    Two uploads of the same quarter at once are stored one after the other (see the
+    module's notes); one that cannot get its turn within :data:`STORE_WAIT_SECONDS`
+    is refused with ``STORE-CONFLICT`` and nothing is stored.
     """
     require_sender(actor)
     today = today or date.today()
-    # Read before the transaction, which is kept short: the type is found on its own connection.
+    sha256 = hashlib.sha256(content).hexdigest()
+    deadline = time.monotonic() + STORE_WAIT_SECONDS
+    pause = _FIRST_PAUSE
+    # One connection throughout: reading the file (outside any write transaction, which is
+    # kept short) and then each attempt at storing it.
     with engine.connect() as connection:
-        parsed = read_workbook(content, file_name, lambda reference: _type_of(connection, reference))
-    for attempt in (1, 2):
-        try:
-            return _ingest_once(engine, parsed, content, file_name, actor, today)
-        except IntegrityError:
-            if attempt == 2:
-                break
+        found = _Found()
+        parsed = read_workbook(content, file_name, found.type_of(connection))
+        connection.rollback()
+        while True:
+            try:
+                with connection.begin():
+                    _lock_quarter(connection, parsed)
+                    return _ingest_once(connection, parsed, content, sha256, file_name, actor,
+                                        today, found.contract)
+            except (IntegrityError, OperationalError) as exc:
+                if not _contended(exc):
+                    raise
+                if time.monotonic() + pause > deadline:
+                    break
+            # Back off, with jitter so that uploads that met do not meet again.
+            time.sleep(pause * random.uniform(0.5, 1.0))
+            pause = min(pause * 2, _LONGEST_PAUSE)
     result = _result(parsed, file_name, [], None)
     result.status = "rejected"
     result.errors = [error(
         "STORE-CONFLICT",
-        "Another upload of the same quarter was being stored at the same moment, so this one "
-        "was not stored.",
+        "Other uploads of the same quarter kept the database busy for "
+        f"{STORE_WAIT_SECONDS:.0f} seconds, so this one was not stored.",
         "Send the file again; it will then be compared with the version just stored.")]
     return result
 
 
-def _ingest_once(engine: Engine, parsed: ParsedWorkbook, content: bytes, file_name: str,
-                 actor: Actor, today: date) -> IngestResult:
-    # One transaction: the checks read the history this version is stored against,
-    # and any exception rolls everything back.
-    with engine.begin() as connection:
-        contract, findings, held = _check(connection, parsed, today, actor)
-        result = _result(parsed, file_name, findings, contract)
-        if result.status == "rejected":
-            return result
+#: How long an upload waits for its turn when others of the same quarter are being stored.
+STORE_WAIT_SECONDS = 60.0
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.01, 1.0
+#: One wait for the quarter's lock on PostgreSQL (SQLite's busy timeout is 5 s too).
+_LOCK_WAIT_MS = 5000
 
-        sha256 = hashlib.sha256(content).hexdigest()
-        same = connection.execute(_SAME_FILE, {"contract_id": contract.id,
-                                               "sha256": sha256}).first()
-        if same is not None:
-            result.status = "unchanged"
-            result.version = same.version
-            result.submission_id = same.id
-            result.matched_quarter = Quarter(same.year, same.quarter)
-            result.matched_is_current = same.is_current
-            return result
 
-        quarter = parsed.quarter
-        versions = _versions(connection, contract.id, quarter)
-        latest = max((row.version for row in versions), default=0)
-        current = next((row for row in versions if row.is_current), None)
-        if current is not None:
-            result.differences = differences(_values_of(connection, current.id, held),
-                                             result.values, parsed.catalogue)
-            result.superseded_version = current.version
-            connection.execute(_SUPERSEDE, {"submission_id": current.id})
+def _contended(exc: Exception) -> bool:
+    """Whether a failure is another upload getting in the way (worth trying again):
+    a unique version taken, SQLite busy, a lock wait or deadlock on PostgreSQL."""
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code in ("40001", "40P01", "55P03"):
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
-        # The unique constraint on the version speaks here, inside the transaction.
-        submission_id = connection.execute(_NEW_SUBMISSION, {
-            "contract_id": contract.id, "year": quarter.year, "quarter": quarter.quarter,
-            "version": latest + 1, "is_current": True, "uploaded_at": utcnow(),
-            "uploaded_by": _fit(actor.recorded_as, "uploaded_by"),
-            "file_name": _fit(file_name, "file_name"), "sha256": sha256, "original": content,
-            "warnings": [w.as_dict() for w in result.warnings],
-            "completed_by": _fit(_cover_text(parsed, "completed_by"), "completed_by"),
-            "date_completed": _fit(_cover_text(parsed, "date_completed"), "date_completed"),
-            "template_version": str(parsed.template_version),
-        }).scalar_one()
-        connection.execute(_NEW_VALUE, [
-            {"submission_id": submission_id, "code": code, "value": _number(cell.value),
-             "cell": _fit(cell.location, "cell")}
-            for code, cell in parsed.values.items()])
-        commentary = [
-            {"submission_id": submission_id, "topic": topic, "text": str(cell.value).strip(),
-             "cell": _fit(cell.location, "cell")}
-            for topic, cell in parsed.commentary.items()
-            if cell.value is not None and str(cell.value).strip()]
-        if commentary:
-            connection.execute(_NEW_COMMENTARY, commentary)
-        result.status = "stored"
-        result.version = latest + 1
-        result.submission_id = submission_id
+
+def _lock_quarter(connection: Connection, parsed: ParsedWorkbook) -> None:
+    """Take this contract's quarter for the rest of the transaction (see the module's notes)."""
+    if connection.dialect.name == "sqlite":
+        # The driver has not begun a transaction yet (it does so before the first write):
+        # take the write lock now, so the identity check and the version run alone.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    if connection.dialect.name == "postgresql" and parsed.contract_reference and parsed.quarter:
+        key = f"{str(parsed.contract_reference).strip().upper()}|{parsed.quarter.index}"
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        # A wait is bounded like SQLite's busy timeout; the caller tries again after it.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_LOCK_WAIT_MS}")
+        connection.execute(_LOCK, {"key": number})
+
+
+class _Found:
+    """The contract the reader looked up, kept so that checking does not look it up again."""
+
+    def __init__(self):
+        self.contract: Contract | None = None
+
+    def type_of(self, connection: Connection):
+        def look_up(reference: str) -> Catalogue | None:
+            self.contract = _contract(connection, reference)
+            return get_type(self.contract.contract_type) if self.contract is not None else None
+        return look_up
+
+
+def _compare(connection: Connection, result: IngestResult, contract: Contract,
+             parsed: ParsedWorkbook, held: Held | None, sha256: str):
+    """Fill in what storing would do against the quarter's versions; return (latest
+    version, current version row or None, identical current row or None)."""
+    versions = _versions(connection, contract.id, parsed.quarter)
+    latest = max((row.version for row in versions), default=0)
+    current = next((row for row in versions if row.is_current), None)
+    if current is not None and current.sha256 == sha256:
+        result.status = "unchanged"
+        result.version = current.version
+        result.submission_id = current.id
+        result.matched_quarter = parsed.quarter
+        result.matched_is_current = True
+        return latest, current, current
+    older = [row for row in versions if row.sha256 == sha256]
+    if older:
+        result.restores_version = max(row.version for row in older)
+    if current is not None:
+        result.differences = differences(_values_of(connection, current.id, held),
+                                         result.values, parsed.catalogue)
+        result.superseded_version = current.version
+    return latest, current, None
+
+
+def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes, sha256: str,
+                 file_name: str, actor: Actor, today: date, contract: Contract | None
+                 ) -> IngestResult:
+    # Inside the transaction and the quarter's lock: the checks read the history this
+    # version is stored against, and any exception rolls everything back.
+    contract, findings, held = _check(connection, parsed, today, actor, contract)
+    result = _result(parsed, file_name, findings, contract)
+    if result.status == "rejected":
+        return result
+    latest, current, same = _compare(connection, result, contract, parsed, held, sha256)
+    if same is not None:
+        return result
+    quarter = parsed.quarter
+    if current is not None:
+        connection.execute(_SUPERSEDE, {"submission_id": current.id})
+    # The unique constraint on the version speaks here, inside the transaction.
+    submission_id = connection.execute(_NEW_SUBMISSION, {
+        "contract_id": contract.id, "year": quarter.year, "quarter": quarter.quarter,
+        "version": latest + 1, "is_current": True, "uploaded_at": utcnow(),
+        "uploaded_by": _fit(actor.recorded_as, "uploaded_by"),
+        "file_name": _fit(file_name, "file_name"), "sha256": sha256, "original": content,
+        "warnings": [w.as_dict() for w in result.warnings],
+        "completed_by": _fit(_cover_text(parsed, "completed_by"), "completed_by"),
+        "date_completed": _fit(_cover_text(parsed, "date_completed"), "date_completed"),
+        "template_version": str(parsed.template_version),
+    }).scalar_one()
+    connection.execute(_NEW_VALUE, [
+        {"submission_id": submission_id, "code": code, "value": _number(cell.value),
+         "cell": _fit(cell.location, "cell")}
+        for code, cell in parsed.values.items()])
+    commentary = [
+        {"submission_id": submission_id, "topic": topic, "text": str(cell.value).strip(),
+         "cell": _fit(cell.location, "cell")}
+        for topic, cell in parsed.commentary.items()
+        if cell.value is not None and str(cell.value).strip()]
+    if commentary:
+        connection.execute(_NEW_COMMENTARY, commentary)
+    result.status = "stored"
+    result.version = latest + 1
+    result.submission_id = submission_id
     return result
 
 
@@ -218,13 +303,9 @@ _HELD = (select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VA
                 _VALUE.c.value)
          .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
          .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current))
-_SAME_FILE = (select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.year,
-                     _SUBMISSION.c.quarter, _SUBMISSION.c.is_current)
-              .where(_SUBMISSION.c.contract_id == bindparam("contract_id"),
-                     _SUBMISSION.c.sha256 == bindparam("sha256"))
-              .order_by(_SUBMISSION.c.is_current.desc(), _SUBMISSION.c.id.desc())
-              .limit(1))
-_VERSIONS = select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current).where(
+#: Every version of one quarter, with its file's hash (the identity check reads it too).
+_VERSIONS = select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current,
+                   _SUBMISSION.c.sha256).where(
     _SUBMISSION.c.contract_id == bindparam("contract_id"),
     _SUBMISSION.c.year == bindparam("year"), _SUBMISSION.c.quarter == bindparam("quarter"))
 _VALUES_OF = select(_VALUE.c.code, _VALUE.c.value).where(
@@ -234,6 +315,7 @@ _SUPERSEDE = (update(_SUBMISSION).where(_SUBMISSION.c.id == bindparam("submissio
 _NEW_SUBMISSION = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
 _NEW_VALUE = insert(_VALUE)
 _NEW_COMMENTARY = insert(Commentary.__table__)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 # --- reads a page or the command line needs ---------------------------------------------------
@@ -338,15 +420,17 @@ def not_your_contract(parsed: ParsedWorkbook, contract: Contract, actor: Actor) 
                  cell.cell if cell else None)
 
 
-def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: Actor
-           ) -> tuple[Contract | None, list[Finding], Held | None]:
+def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: Actor,
+           contract: Contract | None = None) -> tuple[Contract | None, list[Finding], Held | None]:
     """The contract the Cover names, every finding of reading and checking, and the
     current version of the workbook's quarter when it is already held.
 
     A contract the person may not send returns for gives only the refusal: the workbook is
-    not compared with that contract's returns, which they may not see."""
+    not compared with that contract's returns, which they may not see. ``contract``: the one
+    the reader found, when it found one (else it is looked up again)."""
     reference = parsed.contract_reference
-    contract = _contract(connection, reference) if reference else None
+    if contract is None and reference:
+        contract = _contract(connection, reference)
     if contract is not None and not can_upload(actor, contract):
         return contract, [not_your_contract(parsed, contract, actor)], None
     history, held = {}, None
@@ -365,16 +449,6 @@ def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: A
             "UNKNOWN-CONTRACT", f"Contract {contract.reference} was registered while the workbook "
             "was being read, so its figures were not read.", "Send the workbook again.", COVER))
     return contract, findings, held
-
-
-def _type_of(connection: Connection, reference: str) -> Catalogue | None:
-    """The catalogue of the contract the Cover names, or None when it is not held.
-
-    A type whose file is missing or faulty raises ``ContractTypeError``, which the
-    reader reports.
-    """
-    contract = _contract(connection, reference)
-    return get_type(contract.contract_type) if contract is not None else None
 
 
 #: Values are stored as NUMERIC(14, 2): PostgreSQL refuses anything from 10**12 up
@@ -452,7 +526,7 @@ def _values_of(connection: Connection, submission_id: int, held: Held | None = N
 
 
 def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> list:
-    """Every version held of one contract's quarter: rows of (id, version, is_current)."""
+    """Every version held of one contract's quarter: rows of (id, version, is_current, sha256)."""
     return connection.execute(_VERSIONS, {"contract_id": contract_id, "year": quarter.year,
                                           "quarter": quarter.quarter}).all()
 

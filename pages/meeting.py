@@ -192,7 +192,7 @@ CHART_SPACE = 820
 CHART_GAP = 16
 
 #: What a chart says when every figure of it is hidden by small-number suppression, as the PDF does.
-ALL_HIDDEN = f"Hidden ({HIDDEN}): small numbers, so that a number under 5 cannot be worked out"
+ALL_HIDDEN = f"Hidden ({HIDDEN}): small numbers,<br>so that a number under 5<br>cannot be worked out"
 
 
 def meeting_figure(line, points, highlight: str):

@@ -29,6 +29,12 @@ except ContractTypeError as problem:
              icon=":material/error:")
     st.stop()
 
+if selection.actor.is_provider:
+    # Their own organisation's contracts only; the escalation stage is the council's own record.
+    rows = rows[rows[portfolio.PROVIDER] == selection.actor.provider_name].drop(columns=[portfolio.STAGE])
+elif not selection.actor.is_council:
+    rows = rows.iloc[0:0]
+
 if rows.empty:
     st.info("No contract is registered yet. Register one on the Contracts page, download its "
             "template for the provider, then upload their first return.")

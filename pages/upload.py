@@ -43,10 +43,19 @@ if selection.contract and selection.contract_type:
              f"{due.label} (the quarter due next: the one after the newest return held) filled in.",
         key=state.page_key(PAGE, "template"))
 
-# What was stored by the last confirm stays on screen after the page reruns.
-for summary, level in st.session_state.get(STORED, []):
-    {"success": st.success, "info": st.info, "error": st.error}[level](
-        layout.escape(summary))
+
+def _findings(findings):
+    """Each error or warning on its own lines: where, what is wrong, what to do (as text)."""
+    table = uploads.findings_table(findings)
+    st.markdown("\n".join(
+        f"- **{layout.escape(row['Where'])}** — {layout.escape(row['Problem'])}"
+        + (f"  \n  *What to do:* {layout.escape(row['What to do'])}" if row["What to do"] else "")
+        for row in table.to_dict("records")))
+
+
+# What the last confirm did (files stored, and the rejected ones with their errors) stays on
+# screen above the uploader until the next files are dropped, and only until then.
+outcome = st.container()
 
 round_ = st.session_state.get(UPLOADER_ROUND, 0)
 files = st.file_uploader(
@@ -54,6 +63,12 @@ files = st.file_uploader(
     help="Drag one or several workbooks here, or click to choose them.")
 
 if not files:
+    with outcome:
+        for summary, level, errors in st.session_state.get(STORED, []):
+            {"success": st.success, "info": st.info, "error": st.error}[level](
+                layout.escape(summary))
+            if errors:
+                _findings(errors)
     st.stop()
 
 st.session_state.pop(STORED, None)
@@ -76,15 +91,6 @@ if to_check:
 results = [(f, checked[(f.file_id, selection.version)]) for f in files]
 
 
-def _findings(findings):
-    """Each error or warning on its own lines: where, what is wrong, what to do (as text)."""
-    table = uploads.findings_table(findings)
-    st.markdown("\n".join(
-        f"- **{layout.escape(row['Where'])}** — {layout.escape(row['Problem'])}"
-        + (f"  \n  *What to do:* {layout.escape(row['What to do'])}" if row["What to do"] else "")
-        for row in table.to_dict("records")))
-
-
 for uploaded, result in results:
     with st.container(border=True):
         st.subheader(uploaded.name, anchor=False)
@@ -93,6 +99,8 @@ for uploaded, result in results:
             st.error(headline, icon=":material/block:")
             st.markdown("**Errors to correct** — by sheet and cell:")
             _findings(result.errors)
+        elif result.status == "unchanged":
+            st.info(headline, icon=":material/info:")
         else:
             st.success(headline, icon=":material/check_circle:")
         if result.warnings:
@@ -134,9 +142,8 @@ if st.button(label, type="primary", key=state.page_key(PAGE, "confirm")):
     stored = uploads.store_uploads(engine, [(f.name, f.getvalue()) for f, _ in valid], selection.actor,
                                    _stored)
     cache.clear()
-    st.session_state[STORED] = [
-        (uploads.result_headline(r), {"stored": "success", "unchanged": "info"}.get(r.status, "error"))
-        for r in stored]
+    st.session_state[STORED] = uploads.after_storing(
+        stored, [r for _, r in results if r.status == "rejected"])
     st.session_state[CHECKED] = {}
     shown = uploads.quarter_to_show(stored, selection.contract)
     if shown is not None:

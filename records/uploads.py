@@ -80,17 +80,27 @@ def _headline(result: IngestResult) -> str:
         count = len(result.errors)
         return f"not stored — {count} error{'s' if count != 1 else ''} to correct."
     if result.status == "passed":
+        if result.restores_version is not None:
+            return (f"{what} passed the checks. It is the file of version "
+                    f"{result.restores_version}, which was superseded: storing it brings "
+                    f"version {result.restores_version} back as a new version, replacing version "
+                    f"{result.superseded_version}, which is kept in the history.")
         if result.superseded_version is not None:
             return (f"{what} passed the checks. It will replace version "
                     f"{result.superseded_version}, which is kept in the history.")
         return f"{what} passed the checks and is ready to store."
     if result.status == "unchanged":
         held = result.matched_quarter.label if result.matched_quarter else what
+        if result.checked_only:
+            return (f"identical to version {result.version} of {held}, the version held now: "
+                    "storing it would change nothing.")
         return (f"identical to version {result.version} of {held} "
                 "already stored; nothing changed.")
     superseded = (f", superseding version {result.superseded_version}"
                   if result.superseded_version is not None else "")
-    return f"stored {what} as version {result.version}{superseded}."
+    restored = (f" (version {result.restores_version} brought back)"
+                if result.restores_version is not None else "")
+    return f"stored {what} as version {result.version}{superseded}{restored}."
 
 
 def headline_preview(engine: Engine, result: IngestResult, actor: Actor) -> pd.DataFrame:
@@ -163,6 +173,16 @@ def quarter_due_next(held, today=None):
 
 def template_file_name(reference: str | None = None) -> str:
     return f"monitoring-return-template-{reference}.xlsx" if reference else "monitoring-return-template.xlsx"
+
+
+def after_storing(stored: Sequence[IngestResult], rejected: Sequence[IngestResult] = ()
+                  ) -> list[tuple[str, str, list[Finding]]]:
+    """What stays on screen after a confirm, until the next files are dropped: for each file
+    stored (or refused while storing) and each file the checks rejected (which was not sent),
+    its headline, how to show it ("success", "info" or "error") and its errors to correct."""
+    level = {"stored": "success", "unchanged": "info"}
+    return [(result_headline(r), level.get(r.status, "error"), list(r.errors))
+            for r in [*stored, *rejected]]
 
 
 def rejected_note(count: int) -> str:

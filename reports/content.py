@@ -38,6 +38,29 @@ from .suppression import HIDDEN, LEGEND, NoSuppression, Suppression, suppression
 
 #: Quarters shown on each chart: two years is enough to see a trend on paper.
 HISTORY_QUARTERS = 8
+#: The most of any one text (a commentary, a visit's summary, an action, a warning) the pack
+#: prints: the upload limit of a commentary cell (``data_ingest.layout``), so a return sent
+#: since that limit is never cut, while an older one stored with a megabyte of text keeps the
+#: pack a few pages long and quick to make. A cut text ends with :func:`cut_note`.
+PACK_TEXT_LIMIT = 5_000
+#: The same for a text printed in a table's cell (a visit's summary, an action, a warning),
+#: which must fit on one page of the PDF.
+PACK_CELL_LIMIT = 1_500
+
+
+def cut_note(length: int, limit: int = PACK_TEXT_LIMIT) -> str:
+    """What ends a text the pack cut: how much it shows, of how much, and where the rest is."""
+    return (f" […] [Cut here: the pack shows the first {limit:,} of {length:,} characters. "
+            "The whole text is in the return as uploaded, on the History page.]")
+
+
+def capped(text: str | None, limit: int = PACK_TEXT_LIMIT) -> str:
+    """``text`` as the pack prints it: whole when it is at most ``limit`` characters, else its
+    first ``limit`` characters and :func:`cut_note`."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + cut_note(len(text), limit)
 
 
 class NotHeld(LookupError):
@@ -336,7 +359,7 @@ def _visits(engine: Engine, reference: str, upto: date, actor: Actor) -> list[di
                     "score_after": _number(row.score_after),
                     "score_after_text": fmt.percent(_number(row.score_after))
                     if not _missing(row.score_after) else "not yet",
-                    "summary": row.summary or ""})
+                    "summary": capped(row.summary, PACK_CELL_LIMIT)})
     return out
 
 
@@ -347,7 +370,7 @@ def _actions(engine: Engine, reference: str, today: date, actor: Actor) -> list[
         if row.status not in OPEN_STATUSES:
             continue
         due = None if _missing(row.due_date) else row.due_date
-        out.append({"text": row.text, "owner": row.owner or "", "due_date": due,
+        out.append({"text": capped(row.text, PACK_CELL_LIMIT), "owner": row.owner or "", "due_date": due,
                     "due": fmt.uk_date(due) if due else "no date", "status": row.status,
                     "overdue": bool(row.overdue), "service": row.service or "",
                     "indicator": row.indicator_label or "", "meeting": row.meeting or ""})
@@ -374,8 +397,8 @@ def _submissions(engine: Engine, reference: str, quarter: Quarter, hide, actor: 
                     "file_name": row.file_name or "", "completed_by": row.completed_by or "",
                     "date_completed": _uk_date_text(row.date_completed or ""),
                     "warning_count": int(row.warning_count),
-                    "warnings": _without_figures(row.warnings or "") if hide.enabled
-                    else row.warnings or ""})
+                    "warnings": capped(_without_figures(row.warnings or "") if hide.enabled
+                                       else row.warnings or "")})
     return out
 
 
@@ -441,8 +464,10 @@ def gather(engine: Engine, reference: str, quarter: Quarter, *, actor: Actor, su
     summary = _indicator_lines(frame, quarter, hide, catalogue)
     history = _history(frame, quarter, hide)
     held_return = quarter_return(engine, reference, quarter, actor)
-    commentary = held_return.commentary if held_return else {}
-    warnings = held_return.warnings if held_return else []
+    commentary = {topic: capped(text)
+                  for topic, text in (held_return.commentary if held_return else {}).items()}
+    warnings = [{**w, "message": capped(w.get("message", ""), PACK_CELL_LIMIT)}
+                for w in (held_return.warnings if held_return else [])]
     measure_lines = _measure_lines(measures, quarter, hide, catalogue)
     action_rows = _actions(engine, reference, today, actor)
     sections = [ServiceSection(name, [line for line in summary if line.service == name],

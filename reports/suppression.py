@@ -24,6 +24,19 @@ The rules, all driven by the contract type's catalogue (an argument):
    reads is hidden there: a percentage of a suppressed count, or over one,
    would give the count back. A change from the previous quarter is hidden
    when either end is.
+5. **Differences.** Some people counts are part of another (:func:`relations`,
+   from the catalogue): a check that parts are at most, or equal to, a whole
+   (each part, or their sum), each step of a funnel at most the one before,
+   and a ratio's numerator of its denominator ("5 of 8" leavers settled). The
+   whole minus the part is then itself a count of people (the 3 leavers not
+   settled). Wherever every figure of such a difference is shown and the
+   difference is from 1 to 4, a further figure is hidden (a part, the smallest
+   non-zero first; else the whole), and rules 2 and 5 are applied again until
+   no shown difference is small. This covers every "x of y" the pack prints,
+   every pair of shown counts of which one is part of the other, and every
+   total minus the shown parts; a difference of two counts that are not part
+   of one another (women resident and children resident) counts no one and is
+   not a disclosure. Rules 3 and 4 then apply to what rule 5 hid.
 
 Numbers that are not of people (unit-nights, days, money) are never hidden.
 Free text (the provider's commentary) is reproduced as written: no rule can
@@ -46,7 +59,9 @@ SMALLEST, LARGEST = 1, 4
 SMALL = "<5"
 HIDDEN = "[c]"
 LEGEND = (f"{SMALL}: between 1 and 4 people. "
-          f"{HIDDEN}: not shown, so that a number under 5 cannot be worked out from it.")
+          f"{HIDDEN}: not shown, so that a number under 5 cannot be worked out from it, "
+          "by adding up, by taking one figure from another of which it is part "
+          "(\u201cx of y\u201d: the y \u2212 x people who are not x), or from a percentage.")
 
 
 
@@ -77,6 +92,58 @@ def groups(catalogue: Catalogue) -> tuple[Group, ...]:
             group = Group(tuple(den))
             if group.parts not in [g.parts for g in found]:
                 found.append(group)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """People counts of which ``parts`` are part of ``whole``: the whole minus the parts
+    counts people too. ``disjoint``: the parts count different people (their sum, and
+    the sum of any of them, is part of the whole); else each part on its own is."""
+
+    parts: tuple[str, ...]
+    whole: tuple[str, ...]
+    disjoint: bool = True
+
+    def subsets(self) -> list[tuple[str, ...]]:
+        """The sets of parts whose sum is part of the whole."""
+        if not self.disjoint:
+            return [(p,) for p in self.parts]
+        found = []
+        for mask in range(1, 2 ** len(self.parts)):
+            found.append(tuple(p for n, p in enumerate(self.parts) if mask >> n & 1))
+        return found
+
+
+def relations(catalogue: Catalogue) -> tuple[Relation, ...]:
+    """Every "part of" between the catalogue's people counts (rule 5)."""
+    people = catalogue.counts_people
+    found: list[Relation] = []
+
+    def add(relation: Relation) -> None:
+        if (relation.parts and relation.whole and relation not in found
+                and all(people(c) for c in relation.parts + relation.whole)
+                and not set(relation.parts) & set(relation.whole)):
+            found.append(relation)
+
+    for check in catalogue.checks:
+        if check.rule in ("each_at_most", "sum_at_most", "sum_equals"):
+            if not all(t.sign == 1 and not t.times_days and not t.previous for t in check.right):
+                continue
+            whole = tuple(t.code for t in check.right)
+            add(Relation(tuple(check.left), whole, disjoint=check.rule != "each_at_most"))
+        elif check.rule == "funnel":
+            for n, later in enumerate(check.left):
+                for earlier in check.left[:n]:
+                    add(Relation((later,), (earlier,)))
+    for indicator in catalogue.indicators:
+        den = indicator.denominator
+        if indicator.is_ratio and isinstance(den, tuple):
+            for basis in ("quarter", "ytd"):
+                num = tuple(indicator.numerator_for(basis))
+                if set(num) <= set(den):
+                    continue        # parts of their own total: rule 2's groups
+                add(Relation(num, tuple(den)))
     return tuple(found)
 
 
@@ -117,6 +184,44 @@ def _secondary(values: np.ndarray, hidden: np.ndarray, found: tuple[Group, ...],
                 pick = min(shown, key=lambda p: (v[p] == 0, v[p], p))
                 hidden[row, pick] = True
     return hidden
+
+
+def _differences(values: np.ndarray, hidden: np.ndarray, found: tuple[Relation, ...],
+                 column: dict[str, int]) -> np.ndarray:
+    """Rule 5 (see the module's notes) on one basis; ``hidden`` is changed and returned."""
+    plan = [([column[c] for c in r.whole], [[column[c] for c in s] for s in r.subsets()])
+            for r in found]
+    changed = True
+    while changed:
+        changed = False
+        for whole, subsets in plan:
+            for row in range(values.shape[0]):
+                v = values[row]
+                if hidden[row, whole].any() or np.isnan(v[whole]).any():
+                    continue
+                for subset in subsets:
+                    if hidden[row, subset].any() or np.isnan(v[subset]).any():
+                        continue
+                    if not is_small(v[whole].sum() - v[subset].sum()):
+                        continue
+                    nonzero = [p for p in subset if v[p] != 0]
+                    pick = (min(nonzero, key=lambda p: (v[p], p)) if nonzero
+                            else min(whole, key=lambda p: (v[p] == 0, v[p], p)))
+                    hidden[row, pick] = True
+                    changed = True
+    return hidden
+
+
+def _protect(values: np.ndarray, hidden: np.ndarray, column: dict[str, int],
+             catalogue: Catalogue) -> np.ndarray:
+    """Rules 2 and 5, again and again until neither hides anything more."""
+    found_groups, found_relations = groups(catalogue), relations(catalogue)
+    while True:
+        before = hidden.copy()
+        hidden = _secondary(values, hidden, found_groups, column)
+        hidden = _differences(values, hidden, found_relations, column)
+        if (hidden == before).all():
+            return hidden
 
 
 class Suppression:
@@ -163,7 +268,7 @@ class Suppression:
 
         people = np.array([catalogue.counts_people(code) for code in codes], dtype=bool)
         small = {"quarter": _primary(quarter, people), "ytd": _primary(ytd, people)}
-        hidden_quarter = _secondary(quarter, small["quarter"].copy(), groups(catalogue), column)
+        hidden_quarter = _protect(quarter, small["quarter"].copy(), column, catalogue)
         # A flow's year to date gives back any hidden quarter of the year so far.
         hidden_ytd = small["ytd"] | hidden_quarter
         flow_people = [column[m.code] for m in catalogue.measures
@@ -172,6 +277,8 @@ class Suppression:
             rows = np.flatnonzero(years == year)
             carried = np.logical_or.accumulate(hidden_quarter[np.ix_(rows, flow_people)], axis=0)
             hidden_ytd[np.ix_(rows, flow_people)] |= carried
+        # The year to date's own sums may differ by a small number too.
+        hidden_ytd = _protect(ytd, hidden_ytd, column, catalogue)
         self.small = small
         self.hidden = {"quarter": hidden_quarter, "ytd": hidden_ytd}
 

@@ -10,7 +10,9 @@ Numbers are stored as numbers with UK formats (percentages as fractions of 1
 with a ``0%`` format, money in pounds); a hidden figure is the text ``<5`` or
 ``[c]``, never a number. Every text cell is written through
 :func:`models.safe_text.write_text`, so a provider's text starting with ``=``
-stays text.
+stays text. The texts are the pack's (at most ``content.PACK_TEXT_LIMIT`` characters, a
+longer one cut with a note saying so); a cell never holds more than Excel's 32,767
+characters, and one that would is cut with the same note.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import formats as fmt
 
-from .content import Figure, IndicatorLine, PackContent, ServiceSection
+from .content import Figure, IndicatorLine, PackContent, ServiceSection, cut_note
 from models.safe_text import write_text
 
 NUMBER_FORMATS = {"%": "0%", "people": "#,##0", "days": "#,##0", "money": "£#,##0.00"}
@@ -42,10 +44,18 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 BLOCK_ROWS = 18
 
 
+#: The most characters Excel keeps in a cell; a longer text is cut and says so.
+EXCEL_CELL_LIMIT = 32_767
+
+
 def _put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None,
          font: Font | None = None):
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
+        if len(value) > EXCEL_CELL_LIMIT:
+            # Excel would refuse to open the file: cut it, and say so in the cell.
+            note = cut_note(len(value), EXCEL_CELL_LIMIT)
+            value = value[:EXCEL_CELL_LIMIT - len(note)] + note
         write_text(cell, value)
     else:
         cell.value = value

@@ -100,9 +100,11 @@ def test_ingest_stores_then_recognises_then_supersedes(db, q3, tmp_path, capsys)
     assert submissions(db) == [(1, "q3.xlsx", "jo (command line)", False),
                                (2, "q3 corrected.xlsx", "sam (command line)", True)]
 
+    # The file of a superseded version, sent again, brings it back (issue 12, item 11).
     status, lines = run(capsys, "ingest", q3)
-    assert (status, lines) == (0, [("ASC0013 2016/17 Q3: unchanged: identical to version 1 "
-                                    "already stored; a later version stays current (q3.xlsx)")])
+    assert (status, lines[0]) == (0, ("ASC0013 2016/17 Q3: stored as version 3, superseding "
+                                      "version 2 (2 measures changed), bringing version 1 back "
+                                      "(q3.xlsx)"))
 
 
 def test_ingest_prints_warnings_and_stores(db, tmp_path, capsys):

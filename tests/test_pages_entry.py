@@ -212,7 +212,8 @@ def test_a_target_edit_takes_effect_from_its_quarter(db):
     for quarter in (Q3, Q4):
         at = open_page("pages/upload.py")
         upload(at, (workbook_name(quarter), sample_workbook(quarter)))
-        confirm(at)
+        if any(b.key == "upload:confirm" for b in at.button):   # Q3 is held already: identical
+            confirm(at)
     at = open_page("pages/targets.py")
     at.selectbox(key="targets:from").set_value("2016/17 Q4")
     run(at)

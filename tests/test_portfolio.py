@@ -89,7 +89,10 @@ def test_one_row_per_contract_with_what_an_officer_checks_first(engine):
     assert (asc[portfolio.PROVIDER], asc[portfolio.COMMISSIONER]) == ("MK ACT", "Milton Keynes Council")
     assert asc[portfolio.TYPE] == get_type("domestic-abuse").title
     assert asc[portfolio.LATEST] == "2016/17 Q3"
-    assert (asc[portfolio.RETURN_DUE], asc[portfolio.RETURN]) == ("2016/17 Q3", "received 20/01/2017")
+    # As the Returns calendar and the reminders say it (alerts.deadlines): on time, and the
+    # quarters before it that this test database never received are overdue.
+    assert (asc[portfolio.RETURN_DUE], asc[portfolio.RETURN]) == (
+        "2016/17 Q3", "✔ Received on time (on 20/01/2017); 7 earlier returns overdue")
     assert asc[portfolio.DAYS_LEFT] == (date(2019, 8, 31) - TODAY).days
     assert asc[portfolio.STAGE] == "Stage 1: concern raised"
 
@@ -113,7 +116,8 @@ def test_one_row_per_contract_with_what_an_officer_checks_first(engine):
 
     other = rows.loc["SM0001"]
     assert other[portfolio.LATEST] == ""                       # no return held yet
-    assert (other[portfolio.RETURN_DUE], other[portfolio.RETURN]) == ("2016/17 Q3", "not received")
+    assert (other[portfolio.RETURN_DUE], other[portfolio.RETURN]) == (
+        "2016/17 Q3", "✖ Overdue (due 30/01/2017, 2 working days ago); 2 earlier returns overdue")
     assert (other[portfolio.RED], other[portfolio.AMBER], other[portfolio.GREEN]) == (0, 0, 0)
     assert other[portfolio.SPEND] != other[portfolio.SPEND]    # blank (NaN), not 0%
     assert other[portfolio.STAGE] == "Routine monitoring"
@@ -140,16 +144,6 @@ def test_an_ended_contract_counts_down_to_the_day_it_ended(db):
     row = portfolio.portfolio_table(db, TODAY).set_index(portfolio.REFERENCE).loc["ASC0013"]
     assert row[portfolio.DAYS_LEFT] == -32                     # ended 32 days before today
     assert row[portfolio.RETURN_DUE] == "2016/17 Q3"
-
-
-@pytest.mark.parametrize("today, due", [
-    (date(2014, 9, 15), None),                  # the first quarter has not finished
-    (date(2014, 10, 1), Quarter(2014, 2)),      # part quarter at the start: its return is due
-    (date(2017, 2, 1), Quarter(2016, 3)),
-    (date(2025, 1, 1), Quarter(2019, 2)),       # long after the term: its last quarter
-])
-def test_the_last_quarter_due_is_the_last_finished_quarter_of_the_term(today, due):
-    assert portfolio.last_quarter_due(date(2014, 9, 1), date(2019, 8, 31), today) == due
 
 
 def test_an_empty_database_gives_an_empty_portfolio(sqlite_engine):

@@ -159,16 +159,17 @@ def test_an_identical_file_changes_nothing_and_says_so(contract_engine):
     assert dump(contract_engine) == before
 
 
-def test_sending_an_old_version_again_does_not_bring_it_back(contract_engine):
-    """Identical to a superseded version: recognised, nothing written, the later one stays."""
+def test_sending_an_old_version_again_brings_it_back_as_a_new_version(contract_engine):
+    """Identical to a superseded version (issue 12, item 11): stored as version 3, which
+    restores version 1's figures; version 2 is kept in the history."""
     first = workbook_bytes()
     ingest_file(contract_engine, first, "v1.xlsx", today=TODAY, actor=ADMIN)
     ingest_file(contract_engine, workbook_bytes(OS04=90), "v2.xlsx", today=TODAY, actor=ADMIN)
-    before = dump(contract_engine)
     again = ingest_file(contract_engine, first, "v1 again.xlsx", today=TODAY, actor=ADMIN)
-    assert (again.status, again.version, again.matched_is_current) == ("unchanged", 1, False)
-    assert dump(contract_engine) == before
-    assert current_submission(contract_engine, "ASC0013", Q3).version == 2
+    assert (again.status, again.version, again.superseded_version, again.restores_version) == (
+        "stored", 3, 2, 1)
+    assert [d.code for d in again.differences] == ["OS04"]
+    assert current_submission(contract_engine, "ASC0013", Q3).version == 3
 
 
 def test_a_rejected_workbook_leaves_the_database_unchanged(contract_engine):
@@ -265,66 +266,50 @@ def test_two_uploads_of_one_quarter_at_once_get_different_versions(contract_engi
     assert later.superseded_version == held + 1 and [d.code for d in later.differences] == ["OS04"]
 
 
-def test_a_lost_race_is_retried_once_and_stored_after_the_winner(contract_engine, monkeypatch):
-    """Another upload of the quarter lands between our reading the versions and storing."""
-    other = workbook_bytes(OS04=85)
-    calls = []
-    real_versions = store._versions
+def test_a_lost_race_is_retried_and_stored_after_the_winner(contract_engine, monkeypatch):
+    """A version number taken by another upload in between: tried again from the start, and
+    then compared with the winner (processes at the same moment: tests/test_trust_store.py)."""
+    from sqlalchemy.exc import IntegrityError
 
-    def versions_after_another_upload(session, contract_id, quarter):
-        versions = real_versions(session, contract_id, quarter)
+    real = store._ingest_once
+    calls = []
+
+    def version_taken(*args, **kwargs):
         if not calls:
             calls.append(1)
-            monkeypatch.setattr(store, "_versions", real_versions)
-            assert ingest_file(contract_engine, other, "other.xlsx",
-                               today=TODAY, actor=ADMIN).status == "stored"
-            monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-        return versions
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "_versions", versions_after_another_upload)
+    def the_winner_lands_meanwhile(seconds):
+        monkeypatch.setattr(store.time, "sleep", lambda seconds: None)
+        assert ingest_file(contract_engine, workbook_bytes(OS04=85), "other.xlsx",
+                           today=TODAY, actor=ADMIN).status == "stored"
+
+    monkeypatch.setattr(store, "_ingest_once", version_taken)
+    monkeypatch.setattr(store.time, "sleep", the_winner_lands_meanwhile)
     result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY, actor=ADMIN)
     assert (result.status, result.version, result.superseded_version) == ("stored", 2, 1)
     assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
     assert current_submission(contract_engine, "ASC0013", Q3).file_name == "mine.xlsx"
 
 
-def test_changes_are_against_the_version_superseded_even_if_it_landed_meanwhile(
-        contract_engine, monkeypatch):
-    """Another upload lands after the checks read the history, before the versions are read."""
-    ingest_file(contract_engine, workbook_bytes(), "v1.xlsx", today=TODAY, actor=ADMIN)
-    real_versions = store._versions
+def test_waiting_too_long_for_the_quarter_is_a_clear_rejection(contract_engine, monkeypatch):
+    """Uploads of the same quarter are retried with back-off (tests/test_trust_store.py has
+    them at the same moment); one that cannot get its turn in the bounded time is refused."""
+    from sqlalchemy.exc import IntegrityError
 
-    def versions_after_another_upload(session, contract_id, quarter):
-        monkeypatch.setattr(store, "_versions", real_versions)
-        assert ingest_file(contract_engine, workbook_bytes(OS04=85), "v2.xlsx",
-                           today=TODAY, actor=ADMIN).version == 2
-        return real_versions(session, contract_id, quarter)
+    monkeypatch.setattr(store, "STORE_WAIT_SECONDS", 0.3)
+    tries = []
 
-    monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-    result = ingest_file(contract_engine, workbook_bytes(OS04=95), "v3.xlsx", today=TODAY, actor=ADMIN)
-    assert (result.status, result.version, result.superseded_version) == ("stored", 3, 2)
-    assert [(d.code, d.old, d.new) for d in result.differences] == [("OS04", 85, 95)]
+    def always_taken(*args, **kwargs):
+        tries.append(1)
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
 
-
-def test_losing_the_race_twice_is_a_clear_rejection(contract_engine, monkeypatch):
-    real_versions = store._versions
-    landed = []
-
-    def versions_after_another_upload(session, contract_id, quarter):
-        versions = real_versions(session, contract_id, quarter)
-        monkeypatch.setattr(store, "_versions", real_versions)
-        other = workbook_bytes(OS04=85 + len(landed))
-        landed.append(ingest_file(contract_engine, other, f"other {len(landed)}.xlsx",
-                                  today=TODAY, actor=ADMIN))
-        monkeypatch.setattr(store, "_versions", versions_after_another_upload)
-        return versions
-
-    monkeypatch.setattr(store, "_versions", versions_after_another_upload)
+    monkeypatch.setattr(store, "_ingest_once", always_taken)
     result = ingest_file(contract_engine, workbook_bytes(OS04=95), "mine.xlsx", today=TODAY, actor=ADMIN)
     assert result.status == "rejected"
     assert [e.rule for e in result.errors] == ["STORE-CONFLICT"]
     assert "again" in result.errors[0].advice
-    assert [r.version for r in landed] == [1, 2]
+    assert len(tries) > 2
     with Session(contract_engine) as session:
-        assert session.scalars(select(Submission.file_name).order_by(Submission.version)
-                               ).all() == ["other 0.xlsx", "other 1.xlsx"]
+        assert session.scalars(select(Submission.file_name)).all() == []
