@@ -23,6 +23,8 @@ Loaders return copies (``st.cache_data`` pickles), so callers may change them.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -232,3 +234,16 @@ def meeting_pack(contract: str, quarter: Quarter, version: str, suppress: bool =
     """The meeting pack (``reports.Pack``: pdf and xlsx bytes) for a contract's quarter, made for
     ``actor`` (``users.Actor``, part of the cache key; a provider's is always suppressed)."""
     return _meeting_pack(database_url(), version, contract, quarter.year, quarter.quarter, suppress, actor)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _latest_return(url: str, version: str, contract: str, today: date) -> dict | None:
+    from alerts.deadlines import latest_status
+
+    rows = latest_status(engine(), today, [contract])
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def latest_return(contract: str, version: str, today: date | None = None) -> dict | None:
+    """The contract's latest return by its deadline (``alerts.deadlines.latest_status``), as of today."""
+    return _latest_return(database_url(), version, contract, today or date.today())

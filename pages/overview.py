@@ -21,6 +21,16 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
             for warning in held.warnings:
                 st.markdown(f"- {layout.escape(fmt.finding(warning))}")
 
+    # --- the return's deadline ---------------------------------------------------------
+    returns = cache.latest_return(contract, version)
+    if returns is not None:
+        next_due = (f" Next return due: {returns['next_due_period']} by {fmt.uk_date(returns['next_due_date'])}."
+                    if returns["next_due_period"] and returns["next_due_period"] != returns["period"] else "")
+        st.markdown(f"**Latest return** · {layout.escape(returns['summary'])}.{layout.escape(next_due)}",
+                    help="Returns are due 20 working days after the quarter ends (unless the contract says "
+                         "otherwise), not counting weekends or bank holidays in England and Wales. "
+                         "See the Returns calendar for every quarter.")
+
     # --- the meeting pack ---------------------------------------------------------------
     with st.expander("Meeting pack for this quarter (PDF and Excel)", icon=":material/description:"):
         shared = st.toggle("Suppress small numbers (for sharing outside the council)", value=True,

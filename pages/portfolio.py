@@ -31,7 +31,7 @@ except ContractTypeError as problem:
 
 if selection.actor.is_provider:
     # Their own organisation's contracts only; the escalation stage is the council's own record.
-    rows = rows[rows[portfolio.PROVIDER] == selection.actor.provider_name].drop(columns=[portfolio.STAGE])
+    rows = rows[rows[portfolio.PROVIDER] == selection.actor.provider_name]
 elif not selection.actor.is_council:
     rows = rows.iloc[0:0]
 
@@ -59,10 +59,12 @@ if len(shown) != len(rows):
 # The table's key changes after a row is opened, so that coming back finds no row selected.
 ROUND = state.page_key(PAGE, "round")
 round_ = st.session_state.get(ROUND, 0)
+# The escalation stage is the council's own record: not shown to a provider's staff.
+columns = [c for c in portfolio.COLUMNS if c != portfolio.STAGE or selection.actor.is_council]
 event = st.dataframe(
-    shown[portfolio.COLUMNS], hide_index=True, width="stretch",
+    shown[columns], hide_index=True, width="stretch",
     key=state.page_key(PAGE, f"table{round_}"), on_select="rerun", selection_mode="single-row",
-    column_order=[portfolio.OVERVIEW, *[c for c in portfolio.COLUMNS if c != portfolio.OVERVIEW]],
+    column_order=[portfolio.OVERVIEW, *[c for c in columns if c != portfolio.OVERVIEW]],
     column_config={
         portfolio.OVERVIEW: st.column_config.LinkColumn(
             "Overview", display_text=":material/open_in_new:", width="small",

@@ -136,3 +136,18 @@ def test_a_sign_in_is_recorded_with_the_time(db):
     table = people(db).set_index("email")
     assert table.loc[PEOPLE["officer"], "last_signed_in_at"] is not None
     assert pd.isna(table.loc[PEOPLE["viewer"], "last_signed_in_at"])
+
+
+def test_a_provider_sees_only_their_own_contracts_on_the_portfolio(db):
+    at = signed_in(PEOPLE["provider"])          # the first page: the Portfolio
+    table = at.dataframe[0].value
+    assert list(table["Reference"]) == ["ASC0013"]
+    assert "Escalation stage" not in table.columns    # the council's own record
+    council = signed_in(PEOPLE["viewer"]).dataframe[0].value
+    assert list(council["Reference"]) == ["ASC0013", "ASC0042"]
+
+
+def test_the_overview_says_how_the_latest_return_stands(db):
+    said = texts(signed_in(PEOPLE["provider"], "pages/overview.py"))
+    assert "Latest return" in said
+    assert "Next return due: 2016/17 Q4 by" in said
