@@ -1,0 +1,167 @@
+"""The data-version token and the Overview's warm rerun on a large PostgreSQL database.
+
+    python -m benchmarks.bench_scale [--contracts 500] [--quarters 40] [--rounds 15] [--database-url URL]
+
+Builds ``--contracts`` × ``--quarters`` current submissions of every version-1
+measure of the domestic-abuse type (the sample's 2016/17 Q3 values varied at
+random) in a PostgreSQL database: a throwaway server started here from the
+machine's PostgreSQL (as the tests do), or ``--database-url``. Reported, each the
+median of the rounds:
+
+- the data-version token (``records.data_version``), against a baseline of one
+  ``SELECT 1`` round trip on the same connection pool (target ≤ 5 ms);
+- a warm rerun of the Overview in Streamlit's AppTest, against a rerun of a
+  script that only draws the sidebar's two choosers (target ≤ 300 ms).
+
+Exit status 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import insert, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPE = "domestic-abuse"
+TOKEN_BUDGET, OVERVIEW_BUDGET = 0.005, 0.300
+BASELINE_SCRIPT = '''
+import streamlit as st
+st.sidebar.selectbox("Contract", [f"BENCH{i:04d}" for i in range(500)], key="contract")
+st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(40)], key="quarter")
+st.title("Overview")
+'''
+
+
+def build(engine, contracts: int, quarters: int, seed: int = 1) -> None:
+    """Bulk-insert the benchmark contracts, targets, submissions, measures and commentary."""
+    from models.contract_types import get_type
+    from models.periods import Quarter
+    from models.schema import Commentary, Contract, MeasureValue, Provider, Submission, Target
+    from sample_data import quarters as sample
+
+    catalogue = get_type(TYPE)
+    measures = catalogue.measures_in(1)
+    base = sample.VALUES[Quarter(2016, 3)]
+    first = Quarter(2007, 1)
+    rng = np.random.default_rng(seed)
+    with engine.begin() as connection:
+        connection.execute(insert(Provider), [{"name": f"Provider {c + 1}", "created_by": "bench"}
+                                              for c in range(contracts)])
+        providers = dict(connection.execute(select(Provider.name, Provider.id)).all())
+        connection.execute(insert(Contract), [{
+            "reference": f"BENCH{c:04d}", "title": f"Benchmark contract {c + 1}",
+            "commissioner": "Benchmark Council", "provider_id": providers[f"Provider {c + 1}"],
+            "start_date": date(2007, 4, 1), "initial_end_date": date(2017, 3, 31),
+            "extended_end_date": None, "annual_value": 500_000 + 100 * c, "contract_type": TYPE,
+            "parameters": {"refuge_capacity": 28}, "created_by": "bench"} for c in range(contracts)])
+        ids = dict(connection.execute(select(Contract.reference, Contract.id)).all())
+        connection.execute(insert(Target), [{
+            "contract_id": ids[f"BENCH{c:04d}"], "indicator": ind.code, "value": ind.target,
+            "tolerance": ind.tolerance or 0.0, "direction": ind.better, "effective_year": first.year,
+            "effective_quarter": first.quarter, "note": "", "created_by": "bench"}
+            for c in range(contracts) for ind in catalogue.indicators if ind.target is not None])
+        for c in range(contracts):
+            contract_id = ids[f"BENCH{c:04d}"]
+            rows = [{"contract_id": contract_id, "year": Quarter.from_index(first.index + q).year,
+                     "quarter": Quarter.from_index(first.index + q).quarter, "version": 1,
+                     "is_current": True, "uploaded_by": "bench", "file_name": f"b{c}_{q}.xlsx",
+                     "sha256": f"{c:05d}{q:04d}".ljust(64, "0"), "original": b"", "warnings": [],
+                     "completed_by": "bench", "date_completed": "", "template_version": "1"}
+                    for q in range(quarters)]
+            submission_ids = connection.execute(insert(Submission).returning(Submission.id), rows).scalars().all()
+            factors = rng.uniform(0.9, 1.1, size=quarters)
+            connection.execute(insert(MeasureValue), [
+                {"submission_id": sid, "code": m.code, "cell": "",
+                 "value": round(base[m.code] * f, 2) if m.type == "money" else float(round(base[m.code] * f))}
+                for sid, f in zip(submission_ids, factors, strict=True) for m in measures])
+            connection.execute(insert(Commentary), [
+                {"submission_id": sid, "topic": topic, "text": f"{topic}.", "cell": ""}
+                for sid in submission_ids for topic in catalogue.commentary_topics])
+
+
+def _median(action, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contracts", type=int, default=500)
+    parser.add_argument("--quarters", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a throwaway server)")
+    args = parser.parse_args(argv)
+
+    from streamlit.testing.v1 import AppTest
+
+    from models.database import make_engine, migrate
+    from records.data_version import data_version
+
+    server = None
+    url = args.database_url
+    if url is None:
+        sys.path.insert(0, str(ROOT))
+        from tests import postgres_server
+
+        server = postgres_server.start()
+        url = server.url
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        started = time.perf_counter()
+        build(engine, args.contracts, args.quarters)
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            rows = connection.execute(text("SELECT count(*) FROM measure_value")).scalar()
+        print(f"built {args.contracts} contracts × {args.quarters} quarters ({rows:,} figures) "
+              f"in {time.perf_counter() - started:.0f} s")
+
+        def select_one():
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1")).scalar()
+
+        select_one()
+        token_baseline = _median(select_one, args.rounds * 4)
+        token = _median(lambda: data_version(engine), args.rounds * 4)
+
+        os.environ["DATABASE_URL"] = url
+        baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=300)
+        baseline.run()
+        baseline_seconds = _median(baseline.run, args.rounds)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.query_params["contract"] = "BENCH0003"
+        at.run()
+        at.switch_page("pages/overview.py")
+        at.run()
+        if at.exception:
+            print("the Overview raised:", at.exception[0].value, file=sys.stderr)
+            return 2
+        overview = _median(at.run, args.rounds)
+        engine.dispose()
+    finally:
+        if server is not None:
+            server.stop()
+
+    print(f"data-version token:  {token * 1000:7.2f} ms  ({token / token_baseline:.1f} × a SELECT 1 "
+          f"round trip of {token_baseline * 1000:.2f} ms)  budget {TOKEN_BUDGET * 1000:.0f} ms: "
+          f"{'met' if token <= TOKEN_BUDGET else 'MISSED'}")
+    print(f"Overview warm rerun: {overview * 1000:7.1f} ms  ({overview / baseline_seconds:.1f} × a "
+          f"sidebar-only rerun of {baseline_seconds * 1000:.1f} ms)  budget {OVERVIEW_BUDGET * 1000:.0f} ms: "
+          f"{'met' if overview <= OVERVIEW_BUDGET else 'MISSED'}")
+    return 0 if token <= TOKEN_BUDGET and overview <= OVERVIEW_BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
