@@ -23,6 +23,7 @@ import formats as fmt
 from models.catalogue import CONTRACT_VALUE
 from models.periods import Quarter
 from models.schema import Contract, EscalationChange, Provider, Submission
+from models.states import EscalationStage
 
 #: The table's columns, in the words a council officer uses (numbers stay numbers, so they sort).
 REFERENCE = "Reference"
@@ -44,7 +45,7 @@ COLUMNS = [REFERENCE, TITLE, PROVIDER, TYPE, COMMISSIONER, LATEST, RED, AMBER, G
 #: What the return column says when no quarter of the term has finished yet.
 NONE_DUE = "none due yet"
 #: The stage of a contract with no recorded change (``records.escalation.DEFAULT_STAGE``).
-_ROUTINE = "Routine monitoring"
+_ROUTINE = EscalationStage.ROUTINE.value
 
 
 _CONTRACT_COLUMNS = ["contract", "title", "provider", "commissioner", "contract_type", "start_date",
@@ -102,7 +103,7 @@ def load_inputs(engine: Engine, today: date | None = None) -> Inputs:
         ["contract", "title", "provider", "commissioner", "contract_type", "start_date", "ended_on",
          "extended_end_date", "initial_end_date", "annual_value"])
     contracts["end_date"] = [ended or extended or initial for ended, extended, initial in zip(
-        contracts["ended_on"], contracts["extended_end_date"], contracts["initial_end_date"])]
+        contracts["ended_on"], contracts["extended_end_date"], contracts["initial_end_date"], strict=True)]
     received = _frame(engine, select(
         Contract.reference, Submission.year, Submission.quarter, func.min(Submission.uploaded_at))
         .join(Contract, Contract.id == Submission.contract_id)
@@ -113,7 +114,7 @@ def load_inputs(engine: Engine, today: date | None = None) -> Inputs:
                      .join(Contract, Contract.id == EscalationChange.contract_id)
                      .order_by(Contract.reference, EscalationChange.changed_on, EscalationChange.id),
                      ["contract", "stage"])
-    stages = dict(zip(changes["contract"], changes["stage"]))   # the last one of each wins
+    stages = dict(zip(changes["contract"], changes["stage"], strict=True))   # the last one of each wins
     catalogues = {name: get_type(name) for name in contracts["contract_type"].unique()}
     return Inputs(
         contracts=contracts[_CONTRACT_COLUMNS], indicators=all_indicators(engine), received=received,

@@ -69,6 +69,7 @@ from models.catalogue import (
     Indicator,
 )
 from models.periods import fiscal_year_label
+from models.states import Trend
 
 from .periods import as_days, days_in_term
 from .targets import lookup_targets
@@ -83,7 +84,7 @@ COLUMNS = [
     "trend_previous", "trend_year",
 ]
 
-IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"
+IMPROVING, WORSENING, NO_CHANGE = Trend.IMPROVING.value, Trend.WORSENING.value, Trend.NO_CHANGE.value
 
 
 def days_to_months(days):
@@ -361,11 +362,11 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None,
     blocks = len(indicators) * len(BASES)
     row = np.tile(np.arange(n), blocks)                      # row of the pivoted frame
     indicator = np.repeat(np.arange(len(indicators)), len(BASES) * n)
-    basis = np.tile(np.repeat(np.arange(len(BASES)), n), len(indicators))
+    basis_of = np.tile(np.repeat(np.arange(len(BASES)), n), len(indicators))   # index into BASES
     contract_code, contract_names = frame.contract_code, frame.contract_names
     # The pivoted frame is sorted by contract then period, so its row order is period order.
-    order = np.lexsort((basis, row, indicator, contract_code[row]))
-    row, indicator, basis = row[order], indicator[order], basis[order]
+    order = np.lexsort((basis_of, row, indicator, contract_code[row]))
+    row, indicator, basis_of = row[order], indicator[order], basis_of[order]
 
     def text(values) -> pd.Series:
         return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
@@ -386,7 +387,7 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None,
         "fiscal_year": take(fiscal_names, years[row] - first),
         "quarter": quarters[row],
         "period": frame.period[row],
-        "basis": take(BASES, basis),
+        "basis": take(BASES, basis_of),
     })
     for key, columns in numbers.items():
         result[key] = np.concatenate(columns)[order]
@@ -394,7 +395,7 @@ def compute_indicators(measures: pd.DataFrame, contracts: pd.DataFrame | None,
     result["better"] = take([i.better for i in indicators], indicator)
     is_days = np.array([i.unit == "days" for i in indicators])[indicator]
     result["months"] = np.where(is_days, result["value"].to_numpy() / DAYS_PER_MONTH, np.nan)
-    result["missing_quarters"] = text(np.where(basis == BASES.index("ytd"),
+    result["missing_quarters"] = text(np.where(basis_of == BASES.index("ytd"),
                                                frame.missing_quarters[row], ""))
     result["change_previous"] = result["value"] - result["previous_value"]
     result["change_year"] = result["value"] - result["year_before_value"]

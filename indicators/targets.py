@@ -14,7 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RAG_GREEN, RAG_AMBER, RAG_RED = "green", "amber", "red"
+from models.states import Rag
+
+# Plain text in the engine's table (as its CSV and JSON export it); the one list is ``Rag``.
+RAG_GREEN, RAG_AMBER, RAG_RED = Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value
 #: Slack for comparing fractions: 0.95 - 0.05 is 0.8999999999999999 in floating point.
 _EPSILON = 1e-9
 

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TypeVarTuple
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from models.database import sessions
 from models.periods import Quarter
 from models.schema import Action, Contract, Meeting, Service, utcnow
+from models.states import OPEN_ACTION_STATUSES, ActionStatus
 from records.changes import apply_changes, change_history
 from records.contracts import NotFound, catalogue_for, contract_for, get_service
 from records.meetings import meeting_label
 from users.access import Actor, can_read_internal, require_edit
 
-STATUSES: tuple[str, ...] = ("open", "in progress", "done", "dropped")
+STATUSES: tuple[ActionStatus, ...] = tuple(ActionStatus)
 #: Statuses of an action still to be done (so it can be overdue).
-OPEN_STATUSES: tuple[str, ...] = ("open", "in progress")
+OPEN_STATUSES: tuple[ActionStatus, ...] = OPEN_ACTION_STATUSES
 
 COLUMNS = ["id", "text", "owner", "due_date", "status", "overdue", "service", "indicator",
            "indicator_label", "meeting_id", "meeting", "shared_with_provider", "created_at", "created_by",
@@ -136,7 +138,10 @@ def _update(session, action_id: int, actor: Actor, changes: dict) -> list[str]:
     return changed
 
 
-def _visible(query, actor: Actor):
+_Columns = TypeVarTuple("_Columns")
+
+
+def _visible(query: Select[*_Columns], actor: Actor) -> Select[*_Columns]:
     """Only the actions shared with the provider, for someone who may not read internal records."""
     return query if can_read_internal(actor) else query.where(Action.shared_with_provider.is_(True))
 
@@ -163,7 +168,7 @@ def actions(engine: Engine, contract: str, today: date, actor: Actor) -> pd.Data
             "service": service or "", "indicator": a.indicator or "",
             "indicator_label": indicator.label if indicator else "",
             "meeting_id": a.meeting_id,
-            "meeting": meeting_label(meeting_date, Quarter(year, quarter).label if year else "")
+            "meeting": meeting_label(meeting_date, Quarter(year, quarter).label if year and quarter else "")
             if meeting_date else "",
             "shared_with_provider": bool(a.shared_with_provider),
             "created_at": a.created_at, "created_by": a.created_by,

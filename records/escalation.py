@@ -15,20 +15,15 @@ from sqlalchemy import Engine, select
 
 from models.database import sessions
 from models.schema import Contract, EscalationChange
+from models.states import EscalationStage
 from records.changes import apply_changes
 from records.contracts import NotFound, contract_for
 from users.access import Actor, can_read_internal, require_edit
 
 #: The council's escalation process, from routine monitoring to a review of the contract.
-STAGES: tuple[str, ...] = (
-    "Routine monitoring",
-    "Stage 1: concern raised",
-    "Stage 2: improvement plan",
-    "Stage 3: formal notice",
-    "Stage 4: contract review",
-)
+STAGES: tuple[EscalationStage, ...] = tuple(EscalationStage)
 #: The stage of a contract with no recorded change.
-DEFAULT_STAGE = STAGES[0]
+DEFAULT_STAGE = EscalationStage.ROUTINE
 
 COLUMNS = ["id", "stage", "changed_on", "note", "shared_with_provider", "created_at", "created_by"]
 

@@ -28,10 +28,11 @@ from models.catalogue import Catalogue, Indicator
 from models.database import sessions
 from models.periods import Quarter
 from models.schema import Target
+from models.states import Direction
 from records.contracts import catalogue_for, contract_for
 from users.access import Actor, require_edit
 
-DIRECTIONS = ("higher", "lower")
+DIRECTIONS: tuple[Direction, ...] = tuple(Direction)
 
 HISTORY_COLUMNS = ["id", "indicator", "service", "label", "unit", "value", "tolerance", "direction",
                    "effective_year", "effective_quarter", "effective", "note", "created_at",
@@ -241,9 +242,9 @@ def save_target_edits(engine: Engine, contract: str, edited: pd.DataFrame, effec
         raise ValueError("\n".join(problems))
     with sessions(engine).begin() as session:
         contract_id = contract_for(session, contract, actor, require_edit).id
-        for code, value, tolerance, direction in changes:
-            session.add(Target(contract_id=contract_id, indicator=code, value=value,
-                               tolerance=tolerance, direction=direction,
+        for code, target, band, direction in changes:
+            session.add(Target(contract_id=contract_id, indicator=code, value=target,
+                               tolerance=band, direction=direction,
                                effective_year=effective.year, effective_quarter=effective.quarter,
                                note=note.strip(), created_by=actor.recorded_as))
     return [code for code, *_ in changes]
