@@ -8,8 +8,9 @@ returns :data:`NO_DATA` for it. Plain functions, no Streamlit.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import SupportsFloat, SupportsIndex
 
 from models.catalogue import DAYS_PER_MONTH
 from models.periods import Quarter
@@ -56,41 +57,56 @@ def is_missing(value: object) -> bool:
         return True
 
 
+#: A figure as these functions take it: a number of any kind (Python's, numpy's, a Decimal), a
+#: numeric string, or missing (None, NaN, pandas NA or NaT), which they show as :data:`NO_DATA`.
+Figure = SupportsFloat | SupportsIndex | str | None
+
+
+def _float(value: Figure) -> float:
+    """A figure that is not missing as a float (each caller has checked :func:`is_missing`)."""
+    if value is None:
+        raise ValueError("a missing figure has no value")
+    return float(value)
+
+
 def _round(value: float, places: int = 0) -> Decimal:
     """Round half up, as people do (Python's round() rounds half to even)."""
     exponent = Decimal(1).scaleb(-places)
     return Decimal(repr(float(value))).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
-def whole(value: object) -> str:
+def whole(value: Figure) -> str:
     """``1,234``; ``no data`` when missing."""
     if is_missing(value):
         return NO_DATA
-    number = _round(value)
+    number = _round(_float(value))
     text = f"{abs(number):,.0f}"
     return f"{MINUS}{text}" if number < 0 else text
 
 
-def money(value: object, pence: bool = False) -> str:
+def money(value: Figure, pence: bool = False) -> str:
     """``£524,994`` (or ``£524,994.00`` with ``pence``); negative as ``−£1,234``."""
     if is_missing(value):
         return NO_DATA
-    number = _round(value, 2 if pence else 0)
+    number = _round(_float(value), 2 if pence else 0)
     text = f"£{abs(number):,.2f}" if pence else f"£{abs(number):,.0f}"
     return f"{MINUS}{text}" if number < 0 else text
 
 
-def uk_date(value: date | datetime | str | None) -> str:
-    """``31/08/2019``; ISO strings are accepted too."""
+def uk_date(value: object) -> str:
+    """``31/08/2019`` for a date, a datetime or a pandas Timestamp; ISO strings are accepted too."""
     if is_missing(value) or value == "":
         return NO_DATA
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = date.fromisoformat(value.strip()[:10])
+            value = date.fromisoformat(text[:10])
         except ValueError:
-            return value.strip()   # already written by a person, e.g. "19/01/2017"
+            return text   # already written by a person, e.g. "19/01/2017"
     if hasattr(value, "to_pydatetime"):   # pandas Timestamp
         value = value.to_pydatetime()
+    if not isinstance(value, date):
+        raise TypeError(f"{value!r} is not a date")
     return value.strftime("%d/%m/%Y")
 
 
@@ -118,36 +134,36 @@ def basis_label(basis: str) -> str:
     return "Year to date" if basis == "ytd" else "Quarter"
 
 
-def percent(fraction: object) -> str:
+def percent(fraction: Figure) -> str:
     """A fraction of 1 as a whole-number percentage: 0.666 → ``67%``."""
     if is_missing(fraction):
         return NO_DATA
-    return f"{whole(float(fraction) * 100)}%"
+    return f"{whole(_float(fraction) * 100)}%"
 
 
-def days(value: object, with_months: bool = True) -> str:
+def days(value: Figure, with_months: bool = True) -> str:
     """``42 days``; with two months or more, months too: ``305 days (10 months)``."""
     if is_missing(value):
         return NO_DATA
-    text = f"{whole(value)} day{'' if _round(value) == 1 else 's'}"
-    if with_months and float(value) >= 2 * DAYS_PER_MONTH:
+    text = f"{whole(value)} day{'' if _round(_float(value)) == 1 else 's'}"
+    if with_months and _float(value) >= 2 * DAYS_PER_MONTH:
         text += f" ({months(value)})"
     return text
 
 
-def months(days_value: object) -> str:
+def months(days_value: Figure) -> str:
     """Days as whole months (a month is 30.44 days): 305 → ``10 months``."""
     if is_missing(days_value):
         return NO_DATA
-    number = _round(float(days_value) / DAYS_PER_MONTH)
+    number = _round(_float(days_value) / DAYS_PER_MONTH)
     return f"{whole(number)} month{'' if number == 1 else 's'}"
 
 
-def people(value: object) -> str:
+def people(value: Figure) -> str:
     return whole(value)
 
 
-def value(value: object, unit: str, with_months: bool = True) -> str:
+def value(value: Figure, unit: str, with_months: bool = True) -> str:
     """An indicator value in its unit: ``%``, ``people``, ``days`` or ``£``."""
     if unit == "%":
         return percent(value)
@@ -158,19 +174,19 @@ def value(value: object, unit: str, with_months: bool = True) -> str:
     return whole(value)
 
 
-def count(value: object, money_measure: bool = False) -> str:
+def count(value: Figure, money_measure: bool = False) -> str:
     """A measure's value: whole number, or pounds for a money measure."""
     return money(value) if money_measure else whole(value)
 
 
-def change(difference: object, unit: str) -> str:
+def change(difference: Figure, unit: str) -> str:
     """A change with its sign: ``+5 points``, ``−3 people``, ``+12 days``; ``no data`` when missing.
 
     A change of a percentage is in percentage points.
     """
     if is_missing(difference):
         return NO_DATA
-    number = float(difference) * (100 if unit == "%" else 1)
+    number = _float(difference) * (100 if unit == "%" else 1)
     rounded = _round(number)
     if rounded == 0:
         return "no change"
@@ -191,7 +207,7 @@ def trend(word: object) -> str:
     return f"{TREND_ICON.get(str(word), '')} {word}".strip()
 
 
-def change_with_trend(difference: object, unit: str, trend_word: object) -> str:
+def change_with_trend(difference: Figure, unit: str, trend_word: object) -> str:
     """``+5 points, better`` (better or worse by the indicator's direction); ``no data``
     without a previous value."""
     text = change(difference, unit)
@@ -224,16 +240,16 @@ def _scale(unit: str) -> float:
     return 100.0 if unit == "%" else 1.0
 
 
-def rag_of(value: object, target: object, tolerance: object, direction: object) -> str | None:
+def rag_of(value: Figure, target: Figure, tolerance: Figure, direction: object) -> str | None:
     """``green`` / ``amber`` / ``red`` by the engine's rule (``indicators.targets.rag``); None
     without a value or a target."""
     if is_missing(value) or is_missing(target):
         return None
-    tolerance = 0.0 if is_missing(tolerance) else float(tolerance)
-    short = float(value) - float(target) if direction == "lower" else float(target) - float(value)
+    band = 0.0 if is_missing(tolerance) else _float(tolerance)
+    short = _float(value) - _float(target) if direction == "lower" else _float(target) - _float(value)
     if short <= _EPSILON:
         return "green"
-    return "amber" if short <= tolerance + _EPSILON else "red"
+    return "amber" if short <= band + _EPSILON else "red"
 
 
 def _number(number: float, places: int) -> str:
@@ -242,7 +258,7 @@ def _number(number: float, places: int) -> str:
     return f"{MINUS}{text}" if rounded < 0 else text
 
 
-def rag_places(value: object, unit: str, target: object, tolerance: object, direction: object) -> int:
+def rag_places(value: Figure, unit: str, target: Figure, tolerance: Figure, direction: object) -> int:
     """Decimal places that show why ``value`` has its RAG: 0 unless the whole number (in the
     unit shown: points for a percentage) would seem to give another RAG; then 1 (2 if still)."""
     if is_missing(value) or is_missing(target) or unit in ("£", "money"):
@@ -250,20 +266,20 @@ def rag_places(value: object, unit: str, target: object, tolerance: object, dire
     actual = rag_of(value, target, tolerance, direction)
     scale = _scale(unit)
     for places in (0, 1):
-        shown = float(_round(float(value) * scale, places)) / scale
+        shown = float(_round(_float(value) * scale, places)) / scale
         if rag_of(shown, target, tolerance, direction) == actual:
             return places
     return 2
 
 
-def rag_value(value: object, unit: str, target: object = None, tolerance: object = None,
+def rag_value(value: Figure, unit: str, target: Figure = None, tolerance: Figure = None,
               direction: object = None, with_months: bool = True) -> str:
     """An indicator's value beside its RAG: as :func:`value`, but to one decimal where the whole
     number would hide why (``94.7%`` against 100% with 5 points of tolerance, not ``95%``)."""
     places = rag_places(value, unit, target, tolerance, direction)
     if places == 0 or is_missing(value):
         return globals()["value"](value, unit, with_months)
-    number = _number(float(value) * _scale(unit), places)
+    number = _number(_float(value) * _scale(unit), places)
     if unit == "%":
         return f"{number}%"
     if unit == "days":
@@ -283,15 +299,15 @@ def _amount(number: float, unit: str, places: int = 0) -> str:
     return text
 
 
-def target_band(target: object, tolerance: object, direction: object, unit: str) -> str:
+def target_band(target: Figure, tolerance: Figure, direction: object, unit: str) -> str:
     """A target with its amber band: ``100% (amber ≥95%)``, ``42 days (amber ≤56 days)``; the
     target alone without a tolerance; ``none`` without a target."""
     if is_missing(target):
         return "none"
     text = value(target, unit, with_months=False)
-    if is_missing(tolerance) or float(tolerance) <= 0:
+    if is_missing(tolerance) or _float(tolerance) <= 0:
         return text
-    edge = float(target) + float(tolerance) if direction == "lower" else float(target) - float(tolerance)
+    edge = _float(target) + _float(tolerance) if direction == "lower" else _float(target) - _float(tolerance)
     places = 0 if float(_round(edge * _scale(unit), 0)) == round(edge * _scale(unit), 6) else 1
     edge_text = (f"{_number(edge * _scale(unit), places)}%" if unit == "%" else
                  f"{_number(edge, places)} days" if unit == "days" else
@@ -299,7 +315,7 @@ def target_band(target: object, tolerance: object, direction: object, unit: str)
     return f"{text} (amber {'≤' if direction == 'lower' else '≥'}{edge_text})"
 
 
-def rag_reason(value_: object, unit: str, target: object, tolerance: object, direction: object) -> str:
+def rag_reason(value_: Figure, unit: str, target: Figure, tolerance: Figure, direction: object) -> str:
     """The sentence that decides a RAG, from the figures themselves:
     ``94.7% is 5.3 points below the 100% target, more than the 5-point tolerance: red``.
     Empty without a value or a target."""
@@ -313,8 +329,8 @@ def rag_reason(value_: object, unit: str, target: object, tolerance: object, dir
         return (f"{shown} meets {the_target} ({'at most' if direction == 'lower' else 'at least'} "
                 f"{target_text}): green")
     scale = _scale(unit)
-    gap = abs(float(value_) - float(target)) * scale
-    tol = 0.0 if is_missing(tolerance) else float(tolerance) * scale
+    gap = abs(_float(value_) - _float(target)) * scale
+    tol = 0.0 if is_missing(tolerance) else _float(tolerance) * scale
     places = 1 if unit != "people" or gap != int(gap) else 0
     if _round(gap, places) == _round(tol, places) and abs(gap - tol) > _EPSILON * scale:
         places = 2                       # 5.0 against a tolerance of 5 would not say why
@@ -332,17 +348,17 @@ def rag_reason(value_: object, unit: str, target: object, tolerance: object, dir
     return f"{shown} is {gap_text} {side} {the_target}, {within} {tolerance_words}: {rag_word}"
 
 
-def change_between(now: object, before: object, unit: str) -> str:
+def change_between(now: Figure, before: Figure, unit: str) -> str:
     """The change from ``before`` to ``now`` as shown: the difference of the whole figures
     (``64%`` to ``66%`` is ``+2 points``; ``99.4%`` to ``99.6%`` is ``no change``)."""
     if is_missing(now) or is_missing(before):
         return NO_DATA
     scale = _scale(unit)
-    difference = float(_round(float(now) * scale) - _round(float(before) * scale)) / scale
+    difference = float(_round(_float(now) * scale) - _round(_float(before) * scale)) / scale
     return change(difference, unit)
 
 
-def change_between_with_trend(now: object, before: object, unit: str, trend_word: object) -> str:
+def change_between_with_trend(now: Figure, before: Figure, unit: str, trend_word: object) -> str:
     """:func:`change_between` with ``better`` or ``worse`` (the engine's trend word)."""
     text = change_between(now, before, unit)
     if text in (NO_DATA, "no change"):
@@ -353,30 +369,32 @@ def change_between_with_trend(now: object, before: object, unit: str, trend_word
 
 def rag(value: object, no_target: str = "no target") -> str:
     """``✔ Green``, ``▲ Amber``, ``✖ Red``; ``no target`` (or the given words) otherwise."""
-    if is_missing(value) or value not in RAG_WORD:
+    if is_missing(value) or not isinstance(value, str) or value not in RAG_WORD:
         return no_target
     return f"{RAG_ICON[value]} {RAG_WORD[value]}"
 
 
 def rag_colour(value: object) -> str:
-    return RAG_COLOUR.get(value, NO_RAG_COLOUR) if not is_missing(value) else NO_RAG_COLOUR
+    if is_missing(value) or not isinstance(value, str):
+        return NO_RAG_COLOUR
+    return RAG_COLOUR.get(value, NO_RAG_COLOUR)
 
 
 def variation(value: object) -> str:
     """SPC variation with its icon; ``too few quarters`` when there is none."""
-    if is_missing(value) or value not in VARIATION_WORD:
+    if is_missing(value) or not isinstance(value, str) or value not in VARIATION_WORD:
         return "too few quarters"
     return f"{VARIATION_ICON[value]} {VARIATION_WORD[value]}"
 
 
 def assurance(value: object, none: str = "not assessed") -> str:
     """SPC assurance against the target with its icon; ``none`` when there is none."""
-    if is_missing(value) or value not in ASSURANCE_WORD:
+    if is_missing(value) or not isinstance(value, str) or value not in ASSURANCE_WORD:
         return none
     return f"{ASSURANCE_ICON[value]} {ASSURANCE_WORD[value]}"
 
 
-def fraction(numerator: object, denominator: object, money_values: bool = False) -> str:
+def fraction(numerator: Figure, denominator: Figure, money_values: bool = False) -> str:
     """``62 of 67``; ``no data`` when either is missing."""
     if is_missing(numerator) or is_missing(denominator):
         return NO_DATA

@@ -34,6 +34,14 @@ SAMPLE_DIR = ROOT / "sample_data"
 #: Where the contract types are: one TOML file each (docs/contract-types.md).
 CONTRACT_TYPES_DIR = Path(os.environ.get("MONITORING_CONTRACT_TYPES_DIR", ROOT / "contract_types"))
 
+#: The fonts of the meeting pack's PDF: DejaVu Sans (Debian's fonts-dejavu-core) has the RAG
+#: and trend symbols; without its files the pack falls back to ReportLab's Vera, without them.
+FONT_DIR = Path(os.environ.get("MONITORING_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+#: The Chromium that the browser tests and the page benchmark drive (the product itself,
+#: the meeting pack included, needs no browser).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
 
 # --- e-mail alerts (python -m alerts send) ----------------------------------------------------
 

@@ -23,7 +23,7 @@ day it came.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,7 +36,7 @@ from models.periods import Quarter
 from models.schema import Contract, Provider, Submission
 
 try:
-    UK = ZoneInfo("Europe/London")
+    UK: tzinfo = ZoneInfo("Europe/London")
 except ZoneInfoNotFoundError:  # no time-zone data on the machine: count days in UTC
     UK = UTC
 
@@ -285,11 +285,12 @@ def calendar(statuses: pd.DataFrame, last: int | None = None) -> tuple[pd.DataFr
     if statuses.empty:
         empty = pd.DataFrame(index=pd.Index([], name="Contract"))
         return empty, empty
-    quarters = sorted({(y, q) for y, q in zip(statuses["year"], statuses["quarter"])})
+    quarters = sorted({(y, q) for y, q in zip(statuses["year"], statuses["quarter"], strict=True)})
     if last:
         quarters = quarters[-last:]
     labels = [Quarter(y, q).label for y, q in quarters]
-    contracts = list(dict.fromkeys(f"{c} · {p}" for c, p in zip(statuses["contract"], statuses["provider"])))
+    contracts = list(dict.fromkeys(f"{c} · {p}"
+                                   for c, p in zip(statuses["contract"], statuses["provider"], strict=True)))
     text = pd.DataFrame(NOT_IN_TERM, index=pd.Index(contracts, name="Contract"), columns=labels)
     status = pd.DataFrame(None, index=text.index, columns=labels, dtype=object)
     wanted = set(labels)

@@ -58,10 +58,10 @@ def record(engine: Engine, raised: Raised, now: datetime | None = None) -> int:
     for attempt in range(2):
         with sessions(engine)() as session:
             keys = sorted({occasion.key for occasion, _ in raised.alerts})
-            held = set()
+            held: set[tuple[str, str]] = set()
             for start in range(0, len(keys), 500):   # keep each IN list a sensible size
-                held |= set(session.execute(select(Alert.key, Alert.email)
-                                            .where(Alert.key.in_(keys[start:start + 500]))).all())
+                held |= {(key, email) for key, email in session.execute(
+                    select(Alert.key, Alert.email).where(Alert.key.in_(keys[start:start + 500])))}
             added = 0
             for occasion, email in raised.alerts:
                 if (occasion.key, email) in held:
@@ -101,8 +101,9 @@ def preview(engine: Engine, raised: Raised) -> dict[str, list[Pending]]:
     by_person = pending(engine)
     with sessions(engine)() as session:
         keys = sorted({occasion.key for occasion, _ in raised.alerts})
-        held = set(session.execute(select(Alert.key, Alert.email).where(Alert.key.in_(keys))).all()) \
-            if keys else set()
+        held: set[tuple[str, str]] = {
+            (key, email) for key, email in session.execute(select(Alert.key, Alert.email).where(Alert.key.in_(keys)))
+        } if keys else set()
     for occasion, email in raised.alerts:
         if (occasion.key, email) in held:
             continue
@@ -121,12 +122,15 @@ def send(engine: Engine, mailer, now: Callable[[], datetime] = utcnow) -> Sent:
     """
     result = Sent()
     for email, alerts in pending(engine).items():
+        ids = [a.id for a in alerts if a.id is not None]
+        if len(ids) < len(alerts):    # pending() reads each alert from the database, with its id
+            raise ValueError("an alert not yet recorded cannot be sent")
         try:
             mailer.send(digest(email, alerts, mailer.sender))
         except Refused as exc:
             result.refused.append(str(exc))
             continue
-        _mark_sent(engine, [a.id for a in alerts], now())
+        _mark_sent(engine, ids, now())
         result.sent[email] = len(alerts)
     return result
 

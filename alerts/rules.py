@@ -20,6 +20,15 @@ from sqlalchemy.orm import Session, selectinload
 
 import formats as fmt
 from alerts import deadlines
+from models.alert_kinds import (  # noqa: F401 - the kinds, named here as the rules raise them
+    ACTION_OVERDUE,
+    CONTRACT_ENDING,
+    KINDS,
+    PROVIDER_KINDS,
+    RED_INDICATOR,
+    RETURN_DUE_SOON,
+    RETURN_OVERDUE,
+)
 from models.database import sessions
 from models.periods import Quarter
 from models.schema import (
@@ -32,23 +41,6 @@ from models.schema import (
 )
 from records.actions import OPEN_STATUSES
 from users.access import Role
-
-RETURN_DUE_SOON = "return_due_soon"
-RETURN_OVERDUE = "return_overdue"
-RED_INDICATOR = "red_indicator"
-ACTION_OVERDUE = "action_overdue"
-CONTRACT_ENDING = "contract_ending"
-
-#: Every kind of alert, as a person choosing what they get reads it.
-KINDS = {
-    RETURN_DUE_SOON: "A quarterly return is due within 5 working days",
-    RETURN_OVERDUE: "A quarterly return is overdue (repeated weekly while it stays overdue)",
-    RED_INDICATOR: "An indicator is red in a newly stored return",
-    ACTION_OVERDUE: "An action is past its due date",
-    CONTRACT_ENDING: "A contract ends within 180 days",
-}
-#: The kinds a provider's own staff get, for their own organisation's contracts.
-PROVIDER_KINDS = frozenset({RETURN_DUE_SOON, RETURN_OVERDUE})
 
 #: A return is "due soon" from this many working days before its due date.
 DUE_SOON_WORKING_DAYS = 5
@@ -239,14 +231,17 @@ def action_occasions(session: Session, contracts: dict[int, Contract], today: da
                                                 Action.contract_id.in_(list(contracts)))
                            .order_by(Action.due_date, Action.id))
     for action in rows:
+        due = action.due_date
+        if due is None:    # never: the query takes only actions due before today
+            continue
         contract = contracts[action.contract_id]
-        days = (today - action.due_date).days
+        days = (today - due).days
         owner = f" Owner: {action.owner}." if action.owner else ""
         found.append(Occasion(
-            key=f"{ACTION_OVERDUE}:{action.id}:{action.due_date.isoformat()}", kind=ACTION_OVERDUE,
+            key=f"{ACTION_OVERDUE}:{action.id}:{due.isoformat()}", kind=ACTION_OVERDUE,
             contract_id=contract.id, contract=contract.reference,
-            subject=f"{contract.reference}: an action was due on {fmt.uk_date(action.due_date)}",
-            body=f"\"{action.text}\" was due on {_long_date(action.due_date)}, {_plural(days, 'day')} ago, "
+            subject=f"{contract.reference}: an action was due on {fmt.uk_date(due)}",
+            body=f"\"{action.text}\" was due on {_long_date(due)}, {_plural(days, 'day')} ago, "
                  f"and is still {action.status}.{owner}"))
     return found
 

@@ -220,14 +220,10 @@ def overview(contract: str, type_name: str, quarter: Quarter, version: str) -> d
 @st.cache_data(show_spinner="Making the meeting pack…", max_entries=16)
 def _meeting_pack(url: str, version: str, contract: str, year: int, quarter: int, suppress: bool, actor):
     from reports import build_pack
-    from reports.images import NoBrowser
 
-    try:
-        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, actor=actor)
-    except NoBrowser:
-        # Without Chromium the pack still goes out, without its chart images.
-        return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, actor=actor,
-                          charts=False)
+    # Made once per quarter, data version and person: the PDF and the workbook buttons share
+    # it, and a second download is served from the cache at once.
+    return build_pack(_engine_for(url), contract, Quarter(year, quarter), suppress, actor=actor)
 
 
 def meeting_pack(contract: str, quarter: Quarter, version: str, suppress: bool = True, *, actor):

@@ -7,11 +7,14 @@ formats, and hover text prepared by :mod:`dashboard.views`.
 
 The builders take the tables of :mod:`dashboard.views` and return a
 ``plotly.graph_objects.Figure``; they draw nothing themselves. Show a figure
-with ``dashboard.layout.chart_with_table``.
+with ``dashboard.layout.chart_with_table``. An indicator's trend and the quality
+visits are described once in :mod:`figures` (as the meeting pack draws them) and
+only drawn here (:func:`trend_figure`, :func:`visits_figure`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Sequence
@@ -20,24 +23,25 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import formats as fmt
+from figures import style
+from figures.style import (  # noqa: F401 - the palette, named here as the pages know it
+    GRID_COLOUR,
+    LINE_COLOUR,
+    OKABE_ITO,
+    PALETTE,
+    RAG_SYMBOL,
+    SPC_COLOUR,
+    TARGET_COLOUR,
+)
+from figures.trend import TrendChart, trend_chart
+from figures.visits import VisitsChart
 
-#: Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7",
-}
 #: Good / neutral / bad categories (risk decreased, the same, increased).
 GOOD_NEUTRAL_BAD = ("#009E73", "#BBBBBB", "#D55E00")
 #: Ordered categories (children by age band), light to dark, then purple.
 BANDS = ("#56B4E9", "#0072B2", "#009E73", "#CC79A7")
 #: A bar beside a stack (women beside their children).
 BESIDE_COLOUR = "#E69F00"
-#: Series colours in order (yellow left out: too pale on white).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-LINE_COLOUR = "#0072B2"
-TARGET_COLOUR = "#000000"
-SPC_COLOUR = "#666666"
-GRID_COLOUR = "#E5E5E5"
 
 #: A title longer than this is wrapped onto two lines: Plotly does not wrap, and a long
 #: title (an indicator's label with ", each quarter") is cut off at the chart's edge.
@@ -46,7 +50,6 @@ TITLE_WRAP = 72
 CATEGORY_WRAP = 28
 _QUARTER_LABEL = re.compile(r"^\d{4}/\d{2} Q\d(–Q\d)?$")
 
-RAG_SYMBOL = {"green": "circle", "amber": "diamond", "red": "x", None: "circle-open"}
 _FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
 
 
@@ -145,65 +148,61 @@ def empty(title: str, message: str = "No data for this chart yet.") -> go.Figure
     return fig
 
 
-def amber_edge(rows: pd.DataFrame) -> pd.Series | None:
-    """The edge of the amber band per quarter (target − tolerance, or + for a lower-is-better
-    indicator); None when the rows carry no tolerance (NaN where a quarter has none)."""
-    if "tolerance" not in rows or "direction" not in rows:
-        return None
-    tolerance = rows["tolerance"].astype(float)
-    lower = rows["direction"] == "lower"
-    edge = rows["target"].astype(float) + tolerance.where(lower, -tolerance)
-    return edge.where(tolerance > 0)
-
-
 def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str | None = None,
           in_months: bool = False, series_name: str = "Value") -> go.Figure:
     """One indicator over the quarters held: line, RAG-coloured points, target, SPC lines.
 
-    ``rows``: ``views.trend_rows`` (label, value, target, rag, hover, months).
+    ``rows``: ``views.trend_rows`` (label, value, target, tolerance, direction, rag, hover).
+    The chart is described once (``figures.trend.trend_chart``, as the meeting pack draws
+    it) and drawn by :func:`trend_figure`.
     ``spc``: an ``indicators.spc.SpcResult`` for the same points (quarter basis), or None.
-    With 12 points or more it has process limits, which are drawn; with fewer it
-    is a run chart and only its centre line (the median) is drawn.
     ``highlight``: the label of the chosen quarter, shaded.
     ``in_months``: plot a days indicator in months (the hover keeps both).
     """
-    if rows.empty or rows["value"].isna().all():
-        return empty(title, "No data: nothing reported for this measure yet.")
-    y_column = "months" if in_months else "value"
-    fig = go.Figure()
-    x = rows["label"].tolist()
-    y = rows[y_column].astype(float)
-    scale = (1 / fmt.DAYS_PER_MONTH) if in_months else 1.0
+    return trend_figure(trend_chart(rows.to_dict("records"), title, unit, in_months=in_months,
+                                    highlight=highlight, series_name=series_name), spc=spc)
 
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=series_name,
+
+def trend_figure(chart: TrendChart, *, spc=None) -> go.Figure:
+    """A :class:`figures.trend.TrendChart` as a Plotly figure, with the SPC lines of ``spc``
+    (with 12 points or more it has process limits, which are drawn; with fewer it is a run
+    chart and only its centre line, the median, is drawn)."""
+    message = chart.empty_message
+    if message is not None:
+        fig = empty(chart.title, message)
+        _hidden_labels(fig, chart)
+        return fig
+    fig = go.Figure()
+    x = chart.labels
+    y = [math.nan if v is None else v for v in chart.values]
+    scale = (1 / fmt.DAYS_PER_MONTH) if chart.in_months else 1.0
+
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=chart.series_name,
                              line=dict(color=LINE_COLOUR, width=2), hoverinfo="skip",
                              connectgaps=False))
     # Points by RAG: colour, symbol and word, so that the chart reads without colour.
-    rag = rows["rag"].where(rows["target"].notna(), None)
-    for key in ("green", "amber", "red", None):
-        mask = rag.isna() if key is None else (rag == key)
-        mask &= rows["value"].notna()
-        if not mask.any():
-            continue
-        name = fmt.rag(key) if key else ("no target" if rows["target"].isna().all() else "no target set")
-        colour = fmt.RAG_COLOUR[key] if key else LINE_COLOUR
+    for group in chart.markers():
+        key = group.rag
+        colour = style.RAG_COLOUR[key]
         fig.add_trace(go.Scatter(
-            x=rows.loc[mask, "label"], y=y[mask], mode="markers", name=name,
+            x=[p.label for p in group.points], y=[p.value for p in group.points], mode="markers",
+            name=group.name,
             marker=dict(symbol=RAG_SYMBOL[key], size=11 if key else 8, color=colour,
                         line=dict(width=2 if key == "red" else 1, color=colour if key == "red" else "white")),
-            customdata=rows.loc[mask, "hover"], hovertemplate="%{customdata}<extra></extra>",
-            showlegend=bool(key is not None or rows["target"].notna().any())))
+            customdata=[p.hover for p in group.points], hovertemplate="%{customdata}<extra></extra>",
+            showlegend=group.in_legend))
 
-    if rows["target"].notna().any():
-        target = rows["target"].astype(float) * scale
-        band = amber_edge(rows)
-        if band is not None and band.notna().any():
+    if chart.has_target:
+        target = [math.nan if v is None else v for v in chart.targets]
+        if chart.has_band:
             # The amber band: between the target and the edge of its tolerance (beyond it: red).
             fig.add_trace(go.Scatter(x=x, y=target, mode="lines", line=dict(width=0, shape="hv"),
                                      connectgaps=True, hoverinfo="skip", showlegend=False))
-            fig.add_trace(go.Scatter(x=x, y=band * scale, mode="lines", name="Amber band (tolerance)",
+            fig.add_trace(go.Scatter(x=x, y=[math.nan if p.edge is None else p.edge for p in chart.points],
+                                     mode="lines", name="Amber band (tolerance)",
                                      line=dict(width=0, shape="hv"), connectgaps=True, fill="tonexty",
-                                     fillcolor="rgba(230, 159, 0, 0.18)", hoverinfo="skip"))
+                                     fillcolor=_rgba(style.BAND_COLOUR, style.BAND_OPACITY),
+                                     hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=x, y=target, mode="lines", name="Target", connectgaps=True,
                                  line=dict(color=TARGET_COLOUR, dash="dash", width=1.5, shape="hv"),
                                  hoverinfo="skip"))
@@ -222,32 +221,61 @@ def trend(rows: pd.DataFrame, title: str, unit: str, *, spc=None, highlight: str
         special = spc.points[spc.points.get("special_cause", pd.Series(dtype=bool)).astype(bool)] \
             if "special_cause" in spc.points else pd.DataFrame()
         if len(special):
-            labels = [label for label in special.index if label in set(rows["label"])]
-            values = rows.set_index("label").loc[labels, y_column].astype(float)
+            by_label = {p.label: p.value for p in chart.points}
+            labels = [label for label in special.index if label in by_label]
             fig.add_trace(go.Scatter(
-                x=labels, y=values, mode="markers", name="Special cause (SPC)",
+                x=labels, y=[by_label[label] for label in labels], mode="markers", name="Special cause (SPC)",
                 marker=dict(symbol="circle-open", size=20, color=OKABE_ITO["reddish purple"],
                             line=dict(width=2)),
                 customdata=special.loc[labels, "rule"], hovertemplate="Special cause: %{customdata}<extra></extra>"))
 
-    if highlight and highlight in x:
-        fig.add_vrect(x0=x.index(highlight) - 0.4, x1=x.index(highlight) + 0.4,
-                      fillcolor="#56B4E9", opacity=0.15, line_width=0, layer="below")
-    _layout(fig, title, unit_axis_title(unit, in_months))
+    if chart.highlight and chart.highlight in x:
+        at = x.index(chart.highlight)
+        fig.add_vrect(x0=at - 0.4, x1=at + 0.4, fillcolor=style.HIGHLIGHT_COLOUR,
+                      opacity=style.HIGHLIGHT_OPACITY, line_width=0, layer="below")
+    axis = chart.axis
+    _layout(fig, chart.title, axis.title)
     _two_line_ticks(fig, x)
     # A trend is read for its movement, as SPC charts are: the axis fits the values,
     # the target and the limits rather than starting at zero.
     fig.update_yaxes(rangemode="normal", autorange=True)
     fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
-    if not in_months:
-        _y_format(fig, unit)
-        lines = list(y) + list(rows["target"].astype(float))
-        edge = amber_edge(rows)
-        if edge is not None:
-            lines += list(edge.dropna())
+    if not chart.in_months:
+        _y_format(fig, chart.unit)
+        known = [v for v in y if v == v]
         if spc is not None and spc.reliable and spc.lower is not None:
-            lines += [spc.lower, spc.upper]
-        _whole_ticks(fig, lines, unit)
+            known += [spc.lower, spc.upper]
+        low, high = axis.low, axis.high
+        if low is not None and high is not None and (not known or low <= min(known) <= max(known) <= high):
+            fig.update_yaxes(range=[low, high], autorange=False, dtick=axis.step, tick0=0)
+    _hidden_labels(fig, chart)
+    return fig
+
+
+def _rgba(colour: str, opacity: float) -> str:
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {opacity})"
+
+
+def _hidden_labels(fig: go.Figure, chart: TrendChart) -> None:
+    """A gap says nothing by itself: name what was hidden (``<5``, ``[c]``) at the foot."""
+    for p in chart.hidden:
+        fig.add_annotation(x=p.label, y=0, yref="paper", yanchor="bottom", text=p.hidden,
+                           showarrow=False, font=dict(color=style.NOTE_COLOUR))
+
+
+def visits_figure(chart: VisitsChart | None) -> go.Figure | None:
+    """A :class:`figures.visits.VisitsChart` as grouped bars (None stays None)."""
+    if chart is None:
+        return None
+    fig = go.Figure()
+    for bars in chart.series:
+        fig.add_trace(go.Bar(x=list(chart.services), y=list(bars.values), name=bars.name,
+                             marker_color=bars.colour, marker_pattern_shape=bars.pattern,
+                             text=bars.texts, textposition="outside"))
+    _layout(fig, chart.title, "", height=330)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yref="paper", y=-0.15, x=0))
+    fig.update_yaxes(tickformat=".0%", range=[chart.low, chart.high], rangemode="normal")
     return fig
 
 
@@ -279,7 +307,8 @@ def several_lines(long: pd.DataFrame, title: str, unit: str, *, highlight: str |
 
 def _hover(labels, name: str, values, formatter) -> dict:
     """Hover text per point: the quarter in bold, then the series and its value in UK format."""
-    return dict(customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}" for label, v in zip(labels, values)],
+    return dict(customdata=[f"<b>{label}</b><br>{name}: {formatter(v)}"
+                            for label, v in zip(labels, values, strict=True)],
                 hovertemplate="%{customdata}<extra></extra>")
 
 

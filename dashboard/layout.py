@@ -5,6 +5,7 @@ quarter/year-to-date switch, page headings, RAG-coloured tables.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -122,7 +123,8 @@ def chart_with_table(fig: go.Figure | dict, table: pd.DataFrame, key: str, *, no
                 # Wide enough for a year to date ("2016/17 Q1–Q3"), which is cut short otherwise.
                 config = {"Quarter": st.column_config.TextColumn(width=112)} if "Quarter" in table else None
                 # Every row shown while the table is about the chart's height; longer ones scroll.
-                height = table_height or (_table_height(len(table)) if len(table) <= 12 else "auto")
+                height: int | Literal["auto"] = table_height or (
+                    _table_height(len(table)) if len(table) <= 12 else "auto")
                 st.dataframe(table, hide_index=True, height=height, column_config=config)
 
 

@@ -42,8 +42,10 @@ Built = tuple[dict, pd.DataFrame, str | None]
 
 
 def _where(selection: Selection) -> tuple[str, str, str, str, int, int]:
-    return (cache.database_url(), selection.version, selection.contract, selection.contract_type,
-            selection.quarter.year, selection.quarter.quarter)
+    contract, contract_type, quarter = selection.contract, selection.contract_type, selection.quarter
+    if contract is None or contract_type is None or quarter is None:
+        raise ValueError("a section is drawn only for a chosen contract and quarter (state.require_selection)")
+    return cache.database_url(), selection.version, contract, contract_type, quarter.year, quarter.quarter
 
 
 def _draw(built: Built, key: str) -> None:
@@ -151,7 +153,7 @@ def _outcomes(url: str, version: str, contract: str, type_name: str, year: int, 
     period = _period_label(chosen, basis)
     share = f"Share of {total_name}"
     breakdown["Label"] = [f"{people} ({part})" if part != fmt.NO_DATA else people
-                          for people, part in zip(breakdown["People"], breakdown[share])]
+                          for people, part in zip(breakdown["People"], breakdown[share], strict=True)]
     fig = charts.horizontal_bars(breakdown, f"{title}, {period}", text_column="Label")
     note = f"{total_name.capitalize()} in {period}: {fmt.whole(values.get(total_code))}."
     if basis == "ytd":
@@ -231,7 +233,7 @@ def _block_key(page: Page, block: Block, basis: str) -> str:
     ``trend_<code>_<basis>`` wherever it is drawn (tests and browsers find its table by it);
     other blocks are named by the page, the kind and their first code."""
     if block.kind == "trend":
-        return trend_key(block.indicator, basis)
+        return trend_key(block.needs("indicator"), basis)
     if block.kind == "trends_together":
         return f"together_{block.indicators[0]}_{basis}"
     first = block.indicator or (block.indicators or block.measures or ("",))[0]
@@ -261,29 +263,30 @@ def draw_block(selection: Selection, catalogue: Catalogue, page: Page, block: Bl
     elif block.kind == "note":
         st.caption(block.text)
     elif block.kind == "trend":
-        indicator_trend(selection, block.indicator, basis, in_months=block.in_months, title=block.title,
-                        key=key)
+        indicator_trend(selection, block.needs("indicator"), basis, in_months=block.in_months,
+                        title=block.title, key=key)
     elif block.kind == "trends_together":
         indicators_together(selection, block.indicators, basis,
                             block.title or " and ".join(catalogue.indicators_by_code[c].short
                                                         for c in block.indicators), key=key)
     elif block.kind == "service_trends":
-        for indicator in catalogue.indicators_for(block.service):
+        for indicator in catalogue.indicators_for(block.needs("service")):
             indicator_trend(selection, indicator.code, basis, key=_unique(trend_key(indicator.code, basis), drawn))
     elif block.kind == "stacked_bars":
         names = block.named()
         if block.beside:
             names[block.beside] = block.beside_name
-        measures_stacked(selection, block.measures, basis, block.title, names=names, y_title=block.y_title,
+        measures_stacked(selection, block.measures, basis, block.needs("title"), names=names, y_title=block.y_title,
                          beside=block.beside, stacked=not block.side_by_side,
-                         colours=COLOURS.get(block.colours), key=key)
+                         colours=COLOURS.get(block.colours) if block.colours else None, key=key)
     elif block.kind == "outcomes":
-        outcomes(selection, block.measures, block.total, basis, block.title, names=block.named(),
+        outcomes(selection, block.measures, block.needs("total"), basis, block.needs("title"), names=block.named(),
                  total_name=block.total_name, key=key)
     elif block.kind == "funnel":
-        funnel(selection, tuple(zip(block.measures, block.names)), block.title, key=key)
+        funnel(selection, tuple(zip(block.measures, block.names, strict=True)), block.needs("title"), key=key)
     elif block.kind == "spend":
-        spend(selection, block.indicator, basis, names=block.named(), title=block.title or SPEND_TITLE, key=key)
+        spend(selection, block.needs("indicator"), basis, names=block.named(), title=block.title or SPEND_TITLE,
+              key=key)
     else:   # the type file's validation knows every kind; a new kind needs drawing here
         st.warning(f"This page has a block of a kind the dashboard cannot draw: {block.kind!r}.")
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+import formats as fmt
 from dashboard import cache, signin
+from models.periods import Quarter, parse_fiscal_year, parse_quarter
 from records.users import operating_system_user
 from users import Actor, local_actor
-import formats as fmt
-from models.periods import Quarter, parse_fiscal_year, parse_quarter
 
 #: Query parameter and session key of the chosen contract and quarter.
 CONTRACT = "contract"
@@ -258,8 +258,9 @@ def basis_shown(switch_key: str) -> str | None:
     return st.session_state.get(_BASIS_SWITCHES, {}).get(switch_key)
 
 
-def remember_basis(chosen: str, switch_key: str | None = None) -> None:
-    """Make ``chosen`` the basis of every page, and write it to the URL if it changed."""
+def remember_basis(chosen: str | None, switch_key: str | None = None) -> None:
+    """Make ``chosen`` the basis of every page, and write it to the URL if it changed (None, or
+    anything but a basis, changes nothing)."""
     if chosen not in BASES:
         return
     if switch_key:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import formats as fmt
+from figures import summary
 from indicators.engine import measure_values
 from models.catalogue import CONTRACT_VALUE, Capacity, Catalogue, Indicator
 from models.periods import Quarter
@@ -75,7 +76,7 @@ def denominator_words(catalogue: Catalogue, code: str) -> str:
         return ""
     if isinstance(ind.denominator, Capacity):
         return "Unit-nights available (units × days under contract − unit-nights lost)"
-    if ind.denominator == CONTRACT_VALUE:
+    if isinstance(ind.denominator, str):    # CONTRACT_VALUE, the one denominator given in words
         return "Contract value for the period (annual value, pro rata)"
     return _measure_words(catalogue, ind.denominator)
 
@@ -85,16 +86,8 @@ def _is_money(catalogue: Catalogue, code: str) -> bool:
     return all(catalogue.measures_by_code[c].type == "money" for c in ind.numerator)
 
 
-def counts_text(catalogue: Catalogue, code: str, numerator, denominator) -> str:
-    """``62 of 67`` for a ratio; ``£393,000 of £393,746`` for spend; '' for a plain count."""
-    ind = catalogue.indicators_by_code[code]
-    if not ind.is_ratio:
-        return ""
-    if ind.unit == "days":
-        if fmt.is_missing(numerator) or fmt.is_missing(denominator):
-            return fmt.NO_DATA
-        return f"{fmt.whole(numerator)} ÷ {fmt.whole(denominator)}"
-    return fmt.fraction(numerator, denominator, money_values=_is_money(catalogue, code))
+#: ``62 of 67`` for a ratio (``figures.summary.counts_text``: the pack's rule too).
+counts_text = summary.counts_text
 
 
 def hover_text(catalogue: Catalogue, code: str, row: dict | pd.Series, basis: str) -> str:
@@ -166,7 +159,7 @@ def trend_rows(indicators: pd.DataFrame, catalogue: Catalogue, code: str,
     ``hover`` (the point's hover text).
     """
     rows = _with_gaps(_rows(indicators, basis, indicator=code).sort_values("period"), code)
-    rows["label"] = [fmt.period((y, q), basis) for y, q in zip(rows["year"], rows["quarter"])]
+    rows["label"] = [fmt.period((y, q), basis) for y, q in zip(rows["year"], rows["quarter"], strict=True)]
     rows["hover"] = [hover_text(catalogue, code, r, basis) for r in rows.to_dict("records")]
     return rows.reset_index(drop=True)
 
@@ -181,13 +174,13 @@ def trend_table(rows: pd.DataFrame, catalogue: Catalogue, code: str) -> pd.DataF
                           "Value": [_rag_value(r, ind.unit) for r in records]})
     if ind.is_ratio:
         table["Counts"] = [counts_text(catalogue, code, n, d)
-                           for n, d in zip(rows["numerator"], rows["denominator"])]
+                           for n, d in zip(rows["numerator"], rows["denominator"], strict=True)]
     if rows["target"].notna().any():
         table["Target"] = ["" if gap else fmt.target_band(r["target"], r.get("tolerance"), r.get("direction"),
                                                           ind.unit) if not fmt.is_missing(r["target"]) else "none"
-                           for r, gap in zip(records, not_held)]
+                           for r, gap in zip(records, not_held, strict=True)]
         table["RAG"] = ["no return" if gap else fmt.rag(r, "no data") if not fmt.is_missing(t)
-                        else "no target" for r, t, gap in zip(rows["rag"], rows["target"], not_held)]
+                        else "no target" for r, t, gap in zip(rows["rag"], rows["target"], not_held, strict=True)]
     return table
 
 
@@ -248,21 +241,22 @@ def overview_grid(indicators: pd.DataFrame, catalogue: Catalogue, quarter: Quart
         variation = assurance = None
         if spc_by is not None and code in spc_by.index:
             variation, assurance = spc_by.at[code, "variation"], spc_by.at[code, "assurance"]
+        # The indicator's summary, as the meeting pack writes it (figures.summary).
+        said = summary.summarise(catalogue, code, row)
         records.append({
             "Service": row["service"],
             "Indicator": catalogue.indicators_by_code[code].short,
-            "Quarter": _rag_value(row, unit),
-            "Counts": counts_text(catalogue, code, row["numerator"], row["denominator"]),
-            "Target": fmt.target_band(row["target"], row.get("tolerance"), row.get("direction"), unit),
-            "RAG": fmt.rag(row["rag"], "no data"),
-            "Change on previous quarter": change_text(row, unit) if previous_held
-            else NO_PREVIOUS_QUARTER,
+            "Quarter": said.value,
+            "Counts": said.counts,
+            "Target": said.target,
+            "RAG": said.rag_text,
+            "Change on previous quarter": said.change if previous_held else NO_PREVIOUS_QUARTER,
             "Year to date": ytd_text,
             "Variation": fmt.variation(variation),
             "Assurance": fmt.assurance(assurance, "not yet"),
             "indicator": code,
             "rag": row["rag"] if not fmt.is_missing(row["rag"]) else None,
-            "why": rag_reason(row, unit),
+            "why": said.reason,
             "_rag_order": fmt.RAG_ORDER.get(row["rag"], 3),
             "_order": order.get(code, 99),
         })
@@ -273,13 +267,8 @@ def overview_grid(indicators: pd.DataFrame, catalogue: Catalogue, quarter: Quart
 
 
 def change_text(row, unit: str) -> str:
-    """The change on the previous quarter by the one rounding rule (``formats.change_between``):
-    the difference of the whole figures shown, better or worse by the indicator's direction."""
-    previous = row.get("previous_value")
-    if fmt.is_missing(previous) and not fmt.is_missing(row.get("change_previous")) \
-            and not fmt.is_missing(row.get("value")):
-        previous = float(row["value"]) - float(row["change_previous"])
-    return fmt.change_between_with_trend(row.get("value"), previous, unit, row.get("trend_previous"))
+    """The change on the previous quarter by the one rounding rule (``figures.summary.change_text``)."""
+    return summary.change_text(row, unit)
 
 
 def rag_counts(grid: pd.DataFrame) -> dict[str, int]:
@@ -398,7 +387,7 @@ def value_to_date(annual_value: float | None, start: date | None, quarter: Quart
     Quarters count whole, as in the engine's spend denominator (``CONTRACT_VALUE``):
     a return covers a whole quarter, including a part quarter at the start of the term.
     """
-    if fmt.is_missing(annual_value) or start is None:
+    if annual_value is None or fmt.is_missing(annual_value) or start is None:
         return None
     return float(annual_value) * quarters_under_contract(start, quarter) / 4
 
@@ -417,8 +406,8 @@ def contract_card(details: dict, indicators: pd.DataFrame, catalogue: Catalogue,
     initial_end = _to_date(details.get("initial_end_date"))
     extended_end = _to_date(details.get("extended_end_date"))
     end = extended_end or initial_end
-    annual = details.get("annual_value")
-    annual = None if fmt.is_missing(annual) else float(annual)
+    given = details.get("annual_value")
+    annual = None if given is None or fmt.is_missing(given) else float(given)
 
     spending = spend_indicator(catalogue)
     spend = _rows(indicators, "quarter", indicator=spending.code) if spending else indicators.iloc[0:0]
@@ -464,7 +453,7 @@ def measure_series(measures: pd.DataFrame, catalogue: Catalogue, codes: tuple[st
     wide = wide.reindex(every)
     wide = wide.reset_index()
     wide["period"] = wide["year"] * 4 + wide["quarter"] - 1
-    wide["label"] = [fmt.period((y, q), basis) for y, q in zip(wide["year"], wide["quarter"])]
+    wide["label"] = [fmt.period((y, q), basis) for y, q in zip(wide["year"], wide["quarter"], strict=True)]
     return wide[["year", "quarter", "period", "label", *codes]].reset_index(drop=True)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
+from typing import cast
 
 from data_ingest.findings import Finding, error, warning
 from data_ingest.reader import CellValue, ParsedWorkbook
@@ -64,8 +66,9 @@ def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None, histo
     version = parsed.template_version
     if catalogue is None or version is None:
         return findings
-    figures = _Figures(catalogue, parsed.values, {code: cell.value for code, cell in parsed.values.items()},
-                       parsed.quarter, history)
+    # The reader holds each measure's value as a float, or None when blank.
+    values = {code: cast(float | None, cell.value) for code, cell in parsed.values.items()}
+    figures = _Figures(catalogue, parsed.values, values, parsed.quarter, history)
     for check in catalogue.checks_in(version):
         if check.rule == "funnel":
             findings += _funnel(check, figures)
@@ -147,11 +150,11 @@ def _arithmetic(check: Check, figures: _Figures) -> list[Finding]:
     right = _right_side(check.right, figures)
     if right is None:
         return []
-    groups = [(code,) for code in check.left] if check.each else [check.left]
+    groups: list[tuple[str, ...]] = [(code,) for code in check.left] if check.each else [check.left]
     findings = []
     for group in groups:
-        left = [values.get(code) for code in group]
-        if any(v is None for v in left):
+        left = [v for v in (values.get(code) for code in group) if v is not None]
+        if len(left) < len(group):
             continue
         total = sum(left)
         broken = total > right.total + _TOLERANCE if check.op == "le" else abs(total - right.total) > _TOLERANCE
@@ -162,7 +165,7 @@ def _arithmetic(check: Check, figures: _Figures) -> list[Finding]:
             left_text = f"{figures.describe(group[0])} is {figures.number(group[0], total)}"
         else:
             left_text = (f"{' + '.join(group)} add up to {figures.number(group[0], total)} "
-                         f"({' + '.join(figures.number(c, v) for c, v in zip(group, left))})")
+                         f"({' + '.join(figures.number(c, v) for c, v in zip(group, left, strict=True))})")
         findings.append(error(check.code, f"{left_text}, {right.compared(check.op)}.",
                               f"{check.advice} {_what_to_do(check, group, cells, quarter)}",
                               sheet=first.sheet, cell=first.cell))
@@ -249,7 +252,7 @@ def _funnel(check: Check, figures: _Figures) -> list[Finding]:
     """Each stage at most the stage before it, in the same quarter."""
     values, cells = figures.values, figures.cells
     findings = []
-    for earlier, later in zip(check.left, check.left[1:]):
+    for earlier, later in pairwise(check.left):
         before, after = values.get(earlier), values.get(later)
         if before is None or after is None or after <= before + _TOLERANCE:
             continue
@@ -329,8 +332,7 @@ def _outliers(figures: _Figures, version: int) -> list[Finding]:
     findings = []
     for measure in catalogue.measures_in(version):
         value = values.get(measure.code)
-        earlier = [history[q].get(measure.code) for q in held]
-        earlier = [v for v in earlier if v is not None]
+        earlier = [v for v in (history[q].get(measure.code) for q in held) if v is not None]
         if value is None or not earlier:
             continue
         mean = sum(earlier) / len(earlier)

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 import settings
 from data_ingest.findings import Finding, error
-from data_ingest.sample import load_sample
 from data_ingest.store import IngestResult, check_file, ingest_file
 from data_ingest.template import UnknownVersion, write_template
 from models.catalogue import Catalogue
@@ -66,7 +65,9 @@ def _named(result: IngestResult) -> bool:
 
 
 def _heading(result: IngestResult) -> str:
-    return f"{result.contract} {result.quarter.label}" if _named(result) else result.file_name
+    if result.contract and result.quarter:    # as _named
+        return f"{result.contract} {result.quarter.label}"
+    return result.file_name
 
 
 def _plural(count: int, word: str) -> str:
@@ -222,6 +223,10 @@ def _template_type(name: str | None) -> Catalogue:
 
 
 def cmd_load_sample(args) -> int:
+    # The sample sits above the reader and the store it loads through: a command line may
+    # use it, the package's modules do not (tests/test_package_cycles.py).
+    from sample_data.load import load_sample
+
     engine = _engine()
     results = load_sample(engine)
     engine.dispose()

@@ -160,7 +160,7 @@ def read_workbook(content: bytes, file_name: str = "workbook.xlsx",
 class _Book:
     """A workbook opened by one cell reader: rows of cell values by sheet name."""
 
-    def rows(self, title: str, scan: SheetScan) -> list[Sequence[object]]:
+    def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -179,7 +179,7 @@ class _CalamineBook(_Book):
     def __init__(self, content: bytes):
         self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
 
-    def rows(self, title: str, scan: SheetScan) -> list[Sequence[object]]:
+    def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         if not scan.rows:
             return []
         rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=scan.rows)
@@ -206,7 +206,7 @@ class _OpenpyxlBook(_Book):
             warnings.simplefilter("ignore")
             self.workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
 
-    def rows(self, title: str, scan: SheetScan) -> list[Sequence[object]]:
+    def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         if not (scan.rows and scan.columns):
             return []
         with warnings.catch_warnings():
@@ -243,7 +243,7 @@ class _Sheet:
     """One sheet's cells, held as rows of values (at most SHEET_CELL_LIMIT of them)."""
 
     name: str                       # catalogue name
-    rows: list[Sequence[object]]
+    rows: Sequence[Sequence[object]]
     scan: SheetScan
     recalculate_on_load: bool
 
@@ -300,10 +300,11 @@ def _parse_sheets(book: _Book, inspection: Inspection, parsed: ParsedWorkbook,
     version = _template_version(parsed, catalogue)
     parsed.template_version = version
     # An unknown version leaves the figures unread: which rows to expect is not known.
-    for sheet_name in measure_sheets(catalogue, version) if version is not None else ():
-        sheet = _find_sheet(book, titles, sheet_name, inspection, parsed)
-        if sheet is not None:
-            _read_measures(sheet, parsed, catalogue, version)
+    if version is not None:
+        for sheet_name in measure_sheets(catalogue, version):
+            sheet = _find_sheet(book, titles, sheet_name, inspection, parsed)
+            if sheet is not None:
+                _read_measures(sheet, parsed, catalogue, version)
     commentary = _find_sheet(book, titles, COMMENTARY, inspection, parsed)
     if commentary is not None:
         _read_commentary(commentary, parsed, catalogue.commentary_topics)
@@ -331,7 +332,9 @@ def _catalogue(source: CatalogueSource, parsed: ParsedWorkbook, cover: _Sheet | 
 def _template_version(parsed: ParsedWorkbook, catalogue: Catalogue) -> int | None:
     """The Cover's template version; blank (returns from before versions were kept) is the first."""
     cell = parsed.cover.get("template_version")
-    text = str(cell.value).strip() if cell is not None and cell.value is not None else ""
+    if cell is None or cell.value is None:
+        return catalogue.versions[0]
+    text = str(cell.value).strip()
     if not text:
         return catalogue.versions[0]
     match = _VERSION_TEXT.match(text)
@@ -447,7 +450,7 @@ def _read_cover(sheet: _Sheet, parsed: ParsedWorkbook) -> None:
                 f"Fill it in. {cover_field.help}.", sheet=sheet.name, cell=found.cell))
 
     reference = parsed.cover.get("contract_reference")
-    if reference is not None and reference.value:
+    if reference is not None and isinstance(reference.value, str) and reference.value:   # Cover values are text
         parsed.contract_reference = SPACES.sub(" ", reference.value).strip()
 
     year_start = quarter_number = None
@@ -576,10 +579,10 @@ def _read_measures(sheet: _Sheet, parsed: ParsedWorkbook, catalogue: Catalogue, 
         value_cell = coordinate(row_index, value_column)
         raw_value = sheet.value(row_index, value_column)
         if code not in expected:
-            finding = _unknown_code(sheet, code, _quote(str(raw_code).strip()), code_cell, raw_value,
+            unknown = _unknown_code(sheet, code, _quote(str(raw_code).strip()), code_cell, raw_value,
                                     catalogue, version)
-            if finding is not None:
-                parsed.findings.append(finding)
+            if unknown is not None:
+                parsed.findings.append(unknown)
             continue
         if code in seen:
             parsed.findings.append(error(

@@ -374,10 +374,11 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
         return None
     limit = settings.SHEET_CELL_LIMIT
     dimension = _DIMENSION_TAG.search(xml)
-    claimed = _range_cells(dimension.group(1).decode("ascii", "replace")) if dimension else 0
+    claimed_range = dimension.group(1).decode("ascii", "replace") if dimension else ""
+    claimed = _range_cells(claimed_range) if dimension else 0
     if claimed > limit:
         raise refuse("SHEET-TOO-LARGE",
-                     f"The sheet claims a range of {dimension.group(1).decode('ascii', 'replace')} "
+                     f"The sheet claims a range of {claimed_range} "
                      f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
                      _SHRINK_SHEET, sheet=name)
     scan = SheetScan(fast=True)

@@ -34,13 +34,29 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, SupportsFloat, SupportsIndex, cast
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Numeric,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from data_ingest.checks import ContractTerms, check_workbook
 from data_ingest.findings import Finding, error
@@ -123,8 +139,10 @@ def check_file(engine: Engine, content: bytes, file_name: str, actor: Actor,
         result.checked_only = True
         if result.status == "rejected":
             return result
+        contract, quarter, catalogue = _passed(contract, parsed)
         result.status = "passed"
-        _compare(connection, result, contract, parsed, held, hashlib.sha256(content).hexdigest())
+        _compare(connection, result, contract, quarter, catalogue, held,
+                 hashlib.sha256(content).hexdigest())
     return result
 
 
@@ -186,6 +204,8 @@ def _contended(exc: Exception) -> bool:
     a unique version taken, SQLite busy, a lock wait or deadlock on PostgreSQL."""
     if isinstance(exc, IntegrityError):
         return True
+    if not isinstance(exc, DBAPIError):
+        return False    # not from the database's driver: nothing to wait for
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     if code in ("40001", "40P01", "55P03"):
         return True
@@ -211,7 +231,7 @@ def _lock_quarter(connection: Connection, parsed: ParsedWorkbook) -> None:
 class _Found:
     """The contract the reader looked up, kept so that checking does not look it up again."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.contract: Contract | None = None
 
     def type_of(self, connection: Connection):
@@ -221,18 +241,27 @@ class _Found:
         return look_up
 
 
-def _compare(connection: Connection, result: IngestResult, contract: Contract,
-             parsed: ParsedWorkbook, held: Held | None, sha256: str):
+def _passed(contract: Contract | None, parsed: ParsedWorkbook) -> tuple[Contract, Quarter, Catalogue]:
+    """The contract, quarter and type of a workbook that passed its checks (``_result`` and
+    ``_check`` reject one without them, so a missing one here is a mistake of this module)."""
+    if contract is None or parsed.quarter is None or parsed.catalogue is None:
+        raise ValueError("a workbook passed its checks without a contract, quarter and type")
+    return contract, parsed.quarter, parsed.catalogue
+
+
+def _compare(connection: Connection, result: IngestResult, contract: Contract, quarter: Quarter,
+             catalogue: Catalogue, held: Held | None, sha256: str
+             ) -> tuple[int, Row[int, int, bool, str] | None, Row[int, int, bool, str] | None]:
     """Fill in what storing would do against the quarter's versions; return (latest
     version, current version row or None, identical current row or None)."""
-    versions = _versions(connection, contract.id, parsed.quarter)
+    versions = _versions(connection, contract.id, quarter)
     latest = max((row.version for row in versions), default=0)
     current = next((row for row in versions if row.is_current), None)
     if current is not None and current.sha256 == sha256:
         result.status = "unchanged"
         result.version = current.version
         result.submission_id = current.id
-        result.matched_quarter = parsed.quarter
+        result.matched_quarter = quarter
         result.matched_is_current = True
         return latest, current, current
     older = [row for row in versions if row.sha256 == sha256]
@@ -240,7 +269,7 @@ def _compare(connection: Connection, result: IngestResult, contract: Contract,
         result.restores_version = max(row.version for row in older)
     if current is not None:
         result.differences = differences(_values_of(connection, current.id, held),
-                                         result.values, parsed.catalogue)
+                                         result.values, catalogue)
         result.superseded_version = current.version
     return latest, current, None
 
@@ -254,10 +283,10 @@ def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes,
     result = _result(parsed, file_name, findings, contract)
     if result.status == "rejected":
         return result
-    latest, current, same = _compare(connection, result, contract, parsed, held, sha256)
+    contract, quarter, catalogue = _passed(contract, parsed)
+    latest, current, same = _compare(connection, result, contract, quarter, catalogue, held, sha256)
     if same is not None:
         return result
-    quarter = parsed.quarter
     if current is not None:
         connection.execute(_SUPERSEDE, {"submission_id": current.id})
     # The unique constraint on the version speaks here, inside the transaction.
@@ -291,30 +320,32 @@ def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes,
 # --- statements ---------------------------------------------------------------------------
 # Built once with bind parameters: building them for every upload cost more than running them.
 
-_SUBMISSION = Submission.__table__
-_VALUE = MeasureValue.__table__
-_CONTRACT = Contract.__table__
+# A declarative class with a ``__tablename__`` is mapped to a Table (typed only as a FromClause).
+_SUBMISSION = cast(Table, Submission.__table__)
+_VALUE = cast(Table, MeasureValue.__table__)
+_CONTRACT = cast(Table, Contract.__table__)
 
 #: References are codes like ASC0013: a provider typing asc0013 means the same contract.
 _CONTRACT_BY_REFERENCE = select(_CONTRACT).where(
     func.upper(_CONTRACT.c.reference) == bindparam("reference"))
-#: The current values of every quarter of a contract.
-_HELD = (select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VALUE.c.code,
-                _VALUE.c.value)
-         .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
-         .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current))
+# The statements are annotated with their rows' types: the Table's columns are untyped.
+#: The current values of every quarter of a contract: (submission id, year, quarter, code, value).
+_HELD: Select[int, int, int, str, float | None] = (
+    select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VALUE.c.code, _VALUE.c.value)
+    .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
+    .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current))
 #: Every version of one quarter, with its file's hash (the identity check reads it too).
-_VERSIONS = select(_SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current,
-                   _SUBMISSION.c.sha256).where(
+_VERSIONS: Select[int, int, bool, str] = select(
+    _SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current, _SUBMISSION.c.sha256).where(
     _SUBMISSION.c.contract_id == bindparam("contract_id"),
     _SUBMISSION.c.year == bindparam("year"), _SUBMISSION.c.quarter == bindparam("quarter"))
-_VALUES_OF = select(_VALUE.c.code, _VALUE.c.value).where(
+_VALUES_OF: Select[str, float | None] = select(_VALUE.c.code, _VALUE.c.value).where(
     _VALUE.c.submission_id == bindparam("submission_id"))
 _SUPERSEDE = (update(_SUBMISSION).where(_SUBMISSION.c.id == bindparam("submission_id"))
               .values(is_current=False))
-_NEW_SUBMISSION = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
+_NEW_SUBMISSION: ReturningInsert[int] = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
 _NEW_VALUE = insert(_VALUE)
-_NEW_COMMENTARY = insert(Commentary.__table__)
+_NEW_COMMENTARY = insert(cast(Table, Commentary.__table__))
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
@@ -453,7 +484,10 @@ def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: A
 
 #: Values are stored as NUMERIC(14, 2): PostgreSQL refuses anything from 10**12 up
 #: (SQLite would keep it), so such a value is an error of the workbook, not of the database.
-_VALUE_TYPE = MeasureValue.__table__.c.value.type
+_VALUE_TYPE = _VALUE.c.value.type
+if not (isinstance(_VALUE_TYPE, Numeric) and _VALUE_TYPE.precision is not None
+        and _VALUE_TYPE.scale is not None):
+    raise TypeError(f"measure_value.value is {_VALUE_TYPE!r}, not NUMERIC(precision, scale)")
 VALUE_LIMIT = 10 ** (_VALUE_TYPE.precision - _VALUE_TYPE.scale)
 
 
@@ -525,7 +559,7 @@ def _values_of(connection: Connection, submission_id: int, held: Held | None = N
     return {code: value for code, value in rows}
 
 
-def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> list:
+def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> Sequence[Row[int, int, bool, str]]:
     """Every version held of one contract's quarter: rows of (id, version, is_current, sha256)."""
     return connection.execute(_VERSIONS, {"contract_id": contract_id, "year": quarter.year,
                                           "quarter": quarter.quarter}).all()
@@ -538,6 +572,8 @@ def _number(value: object) -> float | None:
     """
     if value is None or isinstance(value, bool):
         return None
+    if not isinstance(value, float | int | str | bytes | bytearray | SupportsFloat | SupportsIndex):
+        return None     # float() would refuse it too (a date, say)
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -545,9 +581,10 @@ def _number(value: object) -> float | None:
 
 
 #: Lengths of the text columns a workbook fills (the same in every table that has them).
-_LENGTHS = {name: column.type.length for name, column in Submission.__table__.c.items()
-            if getattr(column.type, "length", None)}
-_LENGTHS["cell"] = MeasureValue.__table__.c.cell.type.length
+_LENGTHS: dict[str, int | None] = {name: column.type.length for name, column in _SUBMISSION.c.items()
+                                   if isinstance(column.type, String) and column.type.length}
+_CELL_TYPE = _VALUE.c.cell.type
+_LENGTHS["cell"] = _CELL_TYPE.length if isinstance(_CELL_TYPE, String) else None
 
 
 def _fit(text: str, column: str) -> str:

@@ -14,6 +14,7 @@ With ``values`` it writes a completed return, used by the sample script and test
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date
 from typing import BinaryIO
 
@@ -58,7 +59,7 @@ class UnknownVersion(ValueError):
 
 def write_template(out: str | BinaryIO, catalogue: Catalogue, *, reference: str | None = None,
                    provider: str | None = None, quarter: Quarter | None = None,
-                   values: dict[str, float | None] | None = None,
+                   values: Mapping[str, float | None] | None = None,
                    commentary: dict[str, str] | None = None, completed_by: str = "",
                    date_completed: date | None = None, version: int | None = None) -> None:
     """Write the monitoring workbook of ``catalogue``'s type to ``out`` (a path or a binary file object).
@@ -92,7 +93,7 @@ def write_template(out: str | BinaryIO, catalogue: Catalogue, *, reference: str 
 
 
 def template_workbook(catalogue: Catalogue, *, reference: str | None = None, provider: str | None = None,
-                      quarter: Quarter | None = None, values: dict[str, float | None] | None = None,
+                      quarter: Quarter | None = None, values: Mapping[str, float | None] | None = None,
                       commentary: dict[str, str] | None = None, completed_by: str = "",
                       date_completed: date | None = None, version: int | None = None) -> bytes:
     """The workbook of :func:`write_template`, as bytes (for a download or a test)."""
@@ -192,6 +193,8 @@ def _queries(check: Check, catalogue: Catalogue) -> list[str]:
         return [f"a stage of {sheet} larger than the stage before it ({', '.join(check.left)})"]
     if check.rule == "never_falls":
         return [f"{named(code)} lower than last quarter's in the same financial year" for code in check.left]
+    if check.parameter is None:    # equals_parameter, the one rule left: the type file gives its parameter
+        raise ValueError(f"check {check.code} ({check.rule}) names no parameter")
     parameter = next((p.label for p in catalogue.parameters if p.key == check.parameter), check.parameter)
     return [f"{named(code)} different from the contract's {parameter[0].lower() + parameter[1:]}"
             for code in check.left]
@@ -244,7 +247,7 @@ def _cover(ws: Worksheet, version: int, reference: str | None, provider: str | N
 
 
 def _measures(ws: Worksheet, measures: tuple[Measure, ...], sheet_name: str, quarter: Quarter | None,
-              values: dict[str, float | None]) -> None:
+              values: Mapping[str, float | None]) -> None:
     ws["A1"] = f"{sheet_name}: figures for {quarter.label}" if quarter else f"{sheet_name}: figures for the quarter"
     ws["A1"].font = TITLE_FONT
     header_row = 2

@@ -29,8 +29,8 @@ Missing values are left out: the points are the quarters that have a value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -173,12 +173,11 @@ def _verdict(points: pd.DataFrame) -> str | None:
     return points["point_type"].iloc[-1]
 
 
-def _last_target(target) -> float | None:
+def _last_target(target: float | Sequence[float | None] | None) -> float | None:
+    """The target, or the latest known one of a target at each point; None when there is none."""
     if target is None:
         return None
-    if np.isscalar(target):
-        return None if pd.isna(target) else float(target)
-    known = pd.Series(list(target), dtype=float).dropna()
+    known = pd.Series(np.asarray(target, dtype=float).ravel()).dropna()   # a number: one point's target
     return float(known.iloc[-1]) if len(known) else None
 
 

@@ -226,7 +226,15 @@ class Block:
 
     def named(self) -> dict[str, str]:
         """Each measure of the block with the name it is drawn under."""
-        return dict(zip(self.measures, self.names))
+        return dict(zip(self.measures, self.names, strict=True))
+
+    def needs(self, setting: str) -> str:
+        """A text setting this kind of block cannot be drawn without (``indicator`` of a trend,
+        ``title`` of a funnel…): the type file's validation refuses a block without it."""
+        value = getattr(self, setting)
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"a {self.kind} block needs {setting}")
+        return value
 
 
 @dataclass(frozen=True)

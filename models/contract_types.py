@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 import settings
 from models.catalogue import (
@@ -69,9 +70,9 @@ class _Parameter(_Strict):
 
 
 class _Outliers(_Strict):
-    factor: float = Field(3.0, gt=1)
-    quarters: int = Field(4, ge=1, le=12)
-    floor: float = Field(10, ge=0)
+    factor: float = Field(default=3.0, gt=1)
+    quarters: int = Field(default=4, ge=1, le=12)
+    floor: float = Field(default=10, ge=0)
 
 
 class _Measure(_Strict):
@@ -239,20 +240,22 @@ _DENOMINATOR = ('a list of measure codes such as ["OS04"], "contract_value", or 
 
 def _settings() -> set[str]:
     """Every setting any entry of a type file may have, for suggesting the one meant by a typo."""
-    models = [_TypeFile, _Service, _Parameter, _Outliers, _Measure, _Check, _Capacity, _Indicator,
-              _KeyFigures, _Block, _Page]
+    models: list[type[BaseModel]] = [_TypeFile, _Service, _Parameter, _Outliers, _Measure, _Check, _Capacity,
+                                     _Indicator, _KeyFigures, _Block, _Page]
     return {name for model in models for name in model.model_fields}
 
 
-def _describe(raw: dict, error: dict) -> str:
+def _describe(raw: dict, error: ErrorDetails) -> str:
     """One validation error as ``measure HV02 ([[measures]] entry 2): label is required but missing``."""
-    entry, setting, node = [], [], raw
+    entry: list[str] = []
+    setting: list[str] = []
+    node: object = raw    # the part of the file the error's location has reached so far
     loc = [key for key in error["loc"] if key not in _ALTERNATIVES]
     for index, key in enumerate(loc):
         if isinstance(key, int):
             parent = loc[index - 1] if index else None
             node = node[key] if isinstance(node, list) and key < len(node) else None
-            if parent in _ENTRIES and not setting[1:]:
+            if isinstance(parent, str) and parent in _ENTRIES and not setting[1:]:
                 what, naming = _ENTRIES[parent]
                 name = node.get(naming) if isinstance(node, dict) else None
                 setting.pop()
@@ -272,7 +275,7 @@ def _describe(raw: dict, error: dict) -> str:
     return f"{where}: {fault}" if where else fault
 
 
-def _fault(error: dict, setting: str, last) -> str:
+def _fault(error: ErrorDetails, setting: str, last) -> str:
     kind, given = error["type"], error.get("input")
     field = setting or "the file"
     if kind == "missing":
@@ -290,9 +293,11 @@ def _fault(error: dict, setting: str, last) -> str:
         if setting == "name":
             return f"name {_as_written(given)} must be small letters, digits and '-' (for example domestic-abuse)"
         if setting.startswith("key") or " key" in setting:
-            return f"{field} {_as_written(given)} must be small letters, digits and '_' (for example refuge_capacity)"
+            return (f"{field} {_as_written(given)} must be small letters, digits and '_' "
+                    "(for example refuge_capacity)")
         if setting.startswith("icon"):
-            return f"icon {_as_written(given)} must be a Material icon's name in small letters and '_' (for example home)"
+            return (f"icon {_as_written(given)} must be a Material icon's name in small letters and '_' "
+                    "(for example home)")
         return (f"{field} {_as_written(given)} is not a valid code (capital letters and digits, parts joined "
                 "by '-', for example OS04 or OS-RESP24)")
     plain = {
@@ -358,7 +363,8 @@ def _contradictions(data: _TypeFile) -> list[str]:
     repeated([p.key for p in data.parameters], "parameters")
     repeated([_slug(p.title) for p in data.pages], "pages (titles)")
     if set(measures) & set(indicator_codes):
-        problems.append(f"codes used for both a measure and an indicator: {sorted(set(measures) & set(indicator_codes))}")
+        both = sorted(set(measures) & set(indicator_codes))
+        problems.append(f"codes used for both a measure and an indicator: {both}")
     for reserved in (COVER, COMMENTARY):
         if reserved.casefold() in {s.casefold() for s in data.sheets}:
             problems.append(f"sheets: {reserved!r} is a sheet every workbook has already; do not list it")
@@ -537,14 +543,16 @@ def load_types(folder: str | Path | None = None) -> dict[str, Catalogue]:
 @lru_cache(maxsize=8)
 def _load_types(files: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tuple[str, Catalogue], ...]:
     types: dict[str, Catalogue] = {}
+    paths: dict[str, Path] = {}
     for path in files:
         catalogue = load_type(path)
         if catalogue.name in types:
             raise ContractTypeError(f"{path.name}: name {catalogue.name!r} is also the name of "
-                                    f"{types[catalogue.name].path.name}; each type needs its own name")
+                                    f"{paths[catalogue.name].name}; each type needs its own name")
         if catalogue.name != path.stem:
             _refuse(path, [_name_problem(catalogue.name, path)])
         types[catalogue.name] = catalogue
+        paths[catalogue.name] = path
     return tuple(types.items())
 
 

@@ -41,7 +41,7 @@ class Quarter:
         return self.year * 4 + self.quarter - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Quarter":
+    def from_index(cls, index: int) -> Quarter:
         return cls(index // 4, index % 4 + 1)
 
     @property
@@ -60,25 +60,25 @@ class Quarter:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter.from_index(self.index - 1)
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter.from_index(self.index + 1)
 
-    def year_before(self) -> "Quarter":
+    def year_before(self) -> Quarter:
         return Quarter(self.year - 1, self.quarter)
 
     def __str__(self) -> str:
         return self.label
 
     @classmethod
-    def containing(cls, day: date) -> "Quarter":
+    def containing(cls, day: date) -> Quarter:
         year = day.year if day.month >= 4 else day.year - 1
         return cls(year, (day.month - 4) % 12 // 3 + 1)
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         """``2016/17 Q3`` → Quarter(2016, 3)."""
         year_text, _, quarter_text = str(text).strip().rpartition(" ")
         return cls(parse_fiscal_year(year_text), parse_quarter(quarter_text))

@@ -7,11 +7,12 @@ new :class:`Submission` version, a changed target a new :class:`Target` row.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -24,11 +25,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    CheckConstraint,
 )
 from sqlalchemy import false as sa_false
-from models.states import ActionStatus, Direction, EscalationStage, sql_list
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.states import ActionStatus, Direction, EscalationStage, sql_list
 
 # Stable constraint names so that Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -41,7 +42,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

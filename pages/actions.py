@@ -5,9 +5,9 @@ from datetime import date
 import streamlit as st
 
 from dashboard import cache, layout, state
-from users import NotAllowed
 from records import actions, display, escalation, meetings
 from records.contracts import contract_quarters, service_names
+from users import NotAllowed
 
 PAGE = "actions"
 SAVED = state.page_key(PAGE, "saved")

@@ -11,9 +11,9 @@ import streamlit as st
 from dashboard import cache, layout, state
 from data_ingest.template import template_workbook
 from models.contract_types import ContractTypeError, get_type
-from users import NotAllowed
 from records import contracts
 from records.uploads import template_file_name
+from users import NotAllowed
 from users.access import can_administer
 
 PAGE = "contracts"

@@ -9,11 +9,12 @@ import math
 
 import streamlit as st
 
-from dashboard import cache, charts, state
 import formats as fmt
+from dashboard import cache, charts, state
+from figures.visits import visits_chart
 from models.periods import Quarter
 from reports.content import PackContent, gather
-from reports.figures import indicator_figure, quality_figure
+from reports.figures import indicator_chart
 from reports.suppression import HIDDEN, LEGEND
 
 PAGE = "meeting"
@@ -201,11 +202,9 @@ def meeting_figure(line, points, highlight: str):
     hidden = [p for p in points if p.hidden]
     if points and hidden and all(p.value is None for p in points):
         return charts.empty(line.short, ALL_HIDDEN)
-    fig = indicator_figure(line, points, highlight)
-    for p in hidden:
-        fig.add_annotation(x=p.quarter.label, y=0, yref="paper", yanchor="bottom", text=p.hidden,
-                           showarrow=False, font=dict(color="#333333"))
-    return fig
+    # The pack's description of the chart (figures.trend), drawn with Plotly: the hidden
+    # quarters are named at the foot, as in the PDF.
+    return charts.trend_figure(indicator_chart(line, points, highlight))
 
 
 def slide_service(content: PackContent, name: str, commentary_topics: tuple[str, ...]) -> None:
@@ -244,7 +243,7 @@ def slide_visits(content: PackContent) -> None:
          + ("<table><thead><tr><th>Service</th><th>Visit</th><th>Score</th><th>After action plan</th>"
             f"<th>Summary</th></tr></thead><tbody>{rows}</tbody></table>" if rows
             else "<p>No quality visit is recorded for this contract.</p>"))
-    fig = quality_figure(content.visits)
+    fig = charts.visits_figure(visits_chart(content.visits))
     if fig is not None:
         fig.update_layout(font=dict(size=18), width=None, height=460)
         st.plotly_chart(fig, theme=None, key=f"{PAGE}:visits", config={"displaylogo": False})

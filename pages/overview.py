@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import cache, layout, state
 import formats as fmt
+from dashboard import cache, layout, state
 from reports import pack_file_stem
 
 selection = state.current()
@@ -36,18 +36,23 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
         shared = st.toggle("Suppress small numbers (for sharing outside the council)", value=True,
                            key=state.page_key("overview", "pack-suppressed"))
         stem = pack_file_stem(contract, quarter, shared)
+        # Made when a button is pressed (about a second; the button shows a spinner meanwhile),
+        # once per quarter, data version and person: the other button, and any later download,
+        # are served from the cache at once.
+        st.caption("Made when you press a button: about a second the first time, then at once.")
         left, right = st.columns(2)
         left.download_button(
             "Meeting pack (PDF)",
             data=lambda: cache.meeting_pack(contract, quarter, version, shared,
                                             actor=selection.actor).pdf,
             file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
-            key=state.page_key("overview", "pack-pdf"))
+            icon=":material/picture_as_pdf:", key=state.page_key("overview", "pack-pdf"))
         right.download_button(
             "Meeting pack figures (Excel)",
             data=lambda: cache.meeting_pack(contract, quarter, version, shared,
                                             actor=selection.actor).xlsx,
             file_name=f"{stem}.xlsx", on_click="ignore", key=state.page_key("overview", "pack-xlsx"),
+            icon=":material/table_view:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     # --- the contract card -------------------------------------------------------------
@@ -107,7 +112,7 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
                              "red or amber", icon=":material/help:"):
                 st.markdown("\n".join(f"- {fmt.rag(r)} {layout.escape(ind)}: {layout.escape(why)}"
                                        for r, ind, why in zip(exceptions["rag"], exceptions["Indicator"],
-                                                              exceptions["why"])))
+                                                              exceptions["why"], strict=True)))
 
     # --- key figures ----------------------------------------------------------------------
     st.subheader(f"Key figures, {fmt.quarter(quarter)} and {fmt.period(quarter, 'ytd')}")

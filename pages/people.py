@@ -53,25 +53,24 @@ references = [str(r) for r in contracts["contract"]] if not contracts.empty else
 providers = sorted({str(p) for p in contracts["provider"]}) if not contracts.empty else []
 
 grant_tab, withdraw_tab = st.tabs(["Grant or change a role", "Withdraw a role"])
-with grant_tab:
-    with st.form(state.page_key(PAGE, "grant"), clear_on_submit=False):
-        email = st.text_input("E-mail address they sign in with", key=state.page_key(PAGE, "email"))
-        name = st.text_input("Name (optional)", key=state.page_key(PAGE, "name"))
-        role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_WORDS[r],
-                            key=state.page_key(PAGE, "role"))
-        provider = st.selectbox("Organisation (provider role only)", [""] + providers,
-                                format_func=lambda p: p or "the council",
-                                key=state.page_key(PAGE, "provider"))
-        assigned = st.multiselect("Contracts (officer only; none means every contract)", references,
-                                  key=state.page_key(PAGE, "contracts"))
-        if st.form_submit_button("Save", type="primary"):
-            try:
-                grant(engine, email, role, actor, provider=provider or None, contracts=assigned, name=name)
-            except (UserError, NotAllowed) as problem:
-                st.error(layout.escape(problem), icon=":material/error:")
-            else:
-                st.session_state[SAVED] = f"{email.strip().lower()} is now {role.value}."
-                st.rerun()
+with grant_tab, st.form(state.page_key(PAGE, "grant"), clear_on_submit=False):
+    email = st.text_input("E-mail address they sign in with", key=state.page_key(PAGE, "email"))
+    name = st.text_input("Name (optional)", key=state.page_key(PAGE, "name"))
+    role = st.selectbox("Role", list(Role), format_func=lambda r: ROLE_WORDS[r],
+                        key=state.page_key(PAGE, "role"))
+    provider = st.selectbox("Organisation (provider role only)", [""] + providers,
+                            format_func=lambda p: p or "the council",
+                            key=state.page_key(PAGE, "provider"))
+    assigned = st.multiselect("Contracts (officer only; none means every contract)", references,
+                              key=state.page_key(PAGE, "contracts"))
+    if st.form_submit_button("Save", type="primary"):
+        try:
+            grant(engine, email, role, actor, provider=provider or None, contracts=assigned, name=name)
+        except (UserError, NotAllowed) as problem:
+            st.error(layout.escape(problem), icon=":material/error:")
+        else:
+            st.session_state[SAVED] = f"{email.strip().lower()} is now {role.value}."
+            st.rerun()
 
 with withdraw_tab:
     emails = list(table["email"]) if not table.empty else []

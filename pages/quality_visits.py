@@ -5,9 +5,9 @@ from datetime import date
 import streamlit as st
 
 from dashboard import cache, charts, layout, state
-from users import NotAllowed
 from records import display, visits
 from records.contracts import service_names
+from users import NotAllowed
 
 PAGE = "visits"
 SAVED = state.page_key(PAGE, "saved")
@@ -112,4 +112,5 @@ with st.expander("Update a visit (for example the score after its action plan)" 
     changes = visits.visit_changes(engine, selection.contract, selection.actor)
     if not changes.empty:
         st.markdown("**Changes made to visits**")
-        st.dataframe(display.changes_table(changes, {r["id"]: display.visit_label(r) for r in rows}), hide_index=True, width="stretch")
+        st.dataframe(display.changes_table(changes, {r["id"]: display.visit_label(r) for r in rows}),
+                     hide_index=True, width="stretch")

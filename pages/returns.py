@@ -73,6 +73,7 @@ def _cell(contract: str, quarter: str) -> str:
 rows_html = "".join(
     f'<tr><th scope="row">{escape(contract)}</th>{"".join(_cell(contract, q) for q in text.columns)}</tr>'
     for contract in text.index)
+header = "".join(f'<th scope="col">{escape(q)}</th>' for q in text.columns)
 st.html(f"""
 <style>
 .returns-calendar {{overflow-x: auto;}}
@@ -84,7 +85,7 @@ st.html(f"""
 <div class="returns-calendar"><table>
 <caption style="caption-side: top; text-align: left">Quarterly returns by contract and quarter,
 as on {today:%d/%m/%Y}</caption>
-<thead><tr><th scope="col">Contract</th>{"".join(f'<th scope="col">{escape(q)}</th>' for q in text.columns)}</tr></thead>
+<thead><tr><th scope="col">Contract</th>{header}</tr></thead>
 <tbody>{rows_html}</tbody></table></div>
 """)
 st.caption("  ·  ".join(f"{deadlines.STATUS_ICON[s]} {deadlines.STATUS_SHORT[s]}: "

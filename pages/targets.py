@@ -4,9 +4,9 @@ import streamlit as st
 
 from dashboard import cache, layout, state
 from models.periods import Quarter
-from users import NotAllowed
 from records import display, targets
 from records.contracts import contract_quarters
+from users import NotAllowed
 
 PAGE = "targets"
 EDITOR = state.page_key(PAGE, "editor")

@@ -7,8 +7,8 @@ stored. Everything computed here comes from records.uploads (tested without a br
 import streamlit as st
 
 from dashboard import cache, layout, state
-from records import display, uploads
 from models.periods import Quarter
+from records import display, uploads
 
 PAGE = "upload"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,7 +83,7 @@ if to_check:
 
     results = uploads.check_uploads(engine, [(f.name, f.getvalue()) for f in to_check],
                                     selection.actor, _progress)
-    for f, result in zip(to_check, results):
+    for f, result in zip(to_check, results, strict=True):
         checked[(f.file_id, selection.version)] = result
     if bar is not None:
         bar.empty()

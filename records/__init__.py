@@ -1,1 +1,4 @@
-"""Reads and writes of everything that is not a workbook: contracts, submissions, targets, visits, actions, meetings, escalation."""
+"""Reads and writes of everything that is not a workbook.
+
+Contracts, submissions, targets, visits, actions, meetings, escalation.
+"""

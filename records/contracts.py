@@ -223,7 +223,7 @@ def _check_fields(fields: dict) -> tuple[dict, list[str]]:
         problems.append(f"Reference must be at most {_REFERENCE_LENGTH} characters.")
 
     value = fields.get("annual_value")
-    if _blank(value):
+    if value is None or _blank(value):
         problems.append("Annual value is required (the contract's value for a year, in pounds).")
     else:
         try:

@@ -8,7 +8,7 @@ stays as typed (``dashboard.layout.escape`` is for the rare place it goes into M
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, tzinfo
 
 import pandas as pd
 
@@ -19,9 +19,9 @@ from models.catalogue import Catalogue
 try:
     from zoneinfo import ZoneInfo
 
-    UK = ZoneInfo("Europe/London")
+    UK: tzinfo = ZoneInfo("Europe/London")
 except Exception:  # no time-zone data on the machine: show UTC
-    UK = timezone.utc
+    UK = UTC
 
 
 def uk_time(value: object) -> str:
@@ -33,7 +33,7 @@ def uk_time(value: object) -> str:
     if not isinstance(value, datetime):
         return fmt.uk_date(value)
     if value.tzinfo is None:          # SQLite hands back naive UTC
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(UK).strftime("%d/%m/%Y %H:%M")
 
 
@@ -41,11 +41,11 @@ def _date(value: object) -> str:
     return "" if fmt.is_missing(value) else fmt.uk_date(value)
 
 
-def _percent(value: object) -> str:
+def _percent(value: fmt.Figure) -> str:
     return fmt.percent(value) if not fmt.is_missing(value) else "not scored"
 
 
-def indicator_value(unit: str, value: object) -> str:
+def indicator_value(unit: str, value: fmt.Figure) -> str:
     """An indicator's value (or target) in its unit (``%``, ``days``, ``people``): ``95%``,
     ``42 days``, ``20``."""
     return fmt.value(value, unit)
@@ -103,7 +103,7 @@ def submission_label(row: dict) -> str:
     return f"{row['period']} · version {row['version']} ({status}) · {row['file_name']}"
 
 
-def _measure_value(money: bool, value: object) -> str:
+def _measure_value(money: bool, value: fmt.Figure) -> str:
     """A stored measure as the provider reported it: money to the penny, ``not reported`` for a blank."""
     if fmt.is_missing(value):
         return "not reported"

@@ -10,11 +10,12 @@ what was sent to whom and when.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import CursorResult, Engine, Select, func, select, update
 
-from alerts.rules import KINDS
+from models.alert_kinds import KINDS
 from models.database import sessions
 from models.schema import Alert, AlertPreference, Contract, utcnow
 from users.access import Actor, require_admin
@@ -32,7 +33,7 @@ def _email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _query(email: str | None = None):
+def _query(email: str | None = None) -> Select[Alert, str]:
     query = (select(Alert, Contract.reference).outerjoin(Contract, Alert.contract_id == Contract.id)
              .order_by(Alert.created_at.desc(), Alert.id.desc()))
     return query if email is None else query.where(Alert.email == _email(email))
@@ -66,7 +67,9 @@ def mark_read(engine: Engine, email: str, alert_ids: list[int] | None = None,
     if alert_ids is not None:
         query = query.where(Alert.id.in_([int(i) for i in alert_ids]))
     with sessions(engine).begin() as session:
-        return session.execute(query.values(read_at=when or utcnow())).rowcount or 0
+        # An UPDATE's result is a CursorResult (typed as the plain Result it extends).
+        result = cast(CursorResult[Any], session.execute(query.values(read_at=when or utcnow())))
+        return result.rowcount or 0
 
 
 def preferences(engine: Engine, email: str) -> dict[str, bool]:

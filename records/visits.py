@@ -67,7 +67,10 @@ def update_visit(engine: Engine, visit_id: int, actor: Actor, **changes) -> list
         visit = session.get(QualityVisit, visit_id)
         if visit is None:
             raise NotFound(f"No quality visit {visit_id} is held.")
-        require_edit(actor, session.get(Contract, session.get(Service, visit.service_id).contract_id))
+        service = session.get(Service, visit.service_id)
+        if service is None:    # the database's foreign key keeps a visit's service
+            raise NotFound(f"Quality visit {visit_id}'s service is not held.")
+        require_edit(actor, session.get(Contract, service.contract_id))
         return apply_changes(session, visit, changes, actor.recorded_as)
 
 

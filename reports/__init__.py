@@ -32,7 +32,7 @@ class Pack:
     #: ``ASC0013 2016-17 Q3 meeting pack``: a file name without its extension.
     name: str
     suppressed: bool
-    #: Seconds spent in each step: content, charts, pdf, xlsx.
+    #: Seconds spent in each step: content, xlsx, pdf (with its charts), total.
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -55,50 +55,26 @@ def build_pack(engine: Engine, contract: str, quarter: Quarter, suppress: bool =
     actions, meetings and escalation changes shared with the provider
     (``users.NotAllowed`` unless the person may read the contract).
     ``meeting_date``: printed on the cover (default: the meeting recorded for the quarter).
-    ``charts``: False leaves the PDF without chart images (no browser needed).
-    Raises ``reports.content.NotHeld`` when the contract or quarter is not held, and
-    ``reports.images.NoBrowser`` when charts are wanted and no Chromium is installed.
+    ``charts``: False leaves the PDF without its charts (vector drawings; no browser is used).
+    Raises ``reports.content.NotHeld`` when the contract or quarter is not held.
     """
     from .content import gather
-    from .figures import quality_figure, service_figure
-    from .images import Renderer
     from .pdf import write_pdf
     from .xlsx import write_xlsx
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    # Chromium takes seconds to start: start it first, and gather the content meanwhile.
-    renderer = Renderer() if charts else None
-    try:
-        step = time.perf_counter()
-        content = gather(engine, contract, quarter, actor=actor, suppress=suppress,
-                         meeting_date=meeting_date, today=today)
-        timings["content"] = time.perf_counter() - step
-
-        drawing = None
-        if renderer is not None:
-            step = time.perf_counter()
-            figures = {s.name: service_figure(s, quarter.label) for s in content.sections}
-            figures["Quality visits"] = quality_figure(content.visits)
-            figures = {name: f for name, f in figures.items() if f is not None}
-            timings["chart figures"] = time.perf_counter() - step
-            drawing = renderer.submit(list(figures.values()))
-
-        step = time.perf_counter()
-        xlsx = write_xlsx(content)            # while the browser draws
-        timings["xlsx"] = time.perf_counter() - step
-
-        images: dict[str, bytes] = {}
-        if drawing is not None:
-            step = time.perf_counter()
-            images = dict(zip(figures, drawing.result()))
-            timings["waiting for charts"] = time.perf_counter() - step
-    finally:
-        if renderer is not None:
-            renderer.close()
+    step = time.perf_counter()
+    content = gather(engine, contract, quarter, actor=actor, suppress=suppress,
+                     meeting_date=meeting_date, today=today)
+    timings["content"] = time.perf_counter() - step
 
     step = time.perf_counter()
-    pdf = write_pdf(content, images)
+    xlsx = write_xlsx(content)
+    timings["xlsx"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    pdf = write_pdf(content, charts=charts)
     timings["pdf"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     return Pack(pdf=pdf, xlsx=xlsx, name=pack_file_stem(contract, quarter, content.suppressed),

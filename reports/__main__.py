@@ -5,8 +5,7 @@ suppressed unless ``--all-figures`` is given (a pack for council use only). It a
 administrator named by ``--user`` (default: the operating-system user), marked as the
 command line.
 Exit status: 0 when the pack was written, 1 when it could not be made (the
-contract or quarter is not held, no browser for the charts, an unreadable
-database), 2 on a usage error.
+contract or quarter is not held, an unreadable database), 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -74,7 +73,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from . import build_pack
     from .content import NotHeld
-    from .images import NoBrowser
 
     quarter = Quarter(args.year, args.quarter)
     actor = local_actor((args.user or "").strip() or operating_system_user(), via="command line")
@@ -82,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pack = build_pack(engine, args.contract, quarter, actor=actor, suppress=not args.all_figures,
                           meeting_date=args.meeting_date, charts=not args.no_charts)
-    except (NotHeld, NoBrowser) as exc:
+    except NotHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

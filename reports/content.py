@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import formats as fmt
+from figures import summary
 from indicators.data import load_contracts, load_measures, load_targets
 from indicators.engine import compute_indicators
 from indicators.narrative import narrative
@@ -113,6 +114,9 @@ class Point:
     hidden: str | None
     target: float | None
     rag: str | None = None
+    #: The target's tolerance and better direction (the chart's amber band).
+    tolerance: float | None = None
+    direction: str | None = None
 
 
 @dataclass
@@ -200,18 +204,23 @@ def figure(value, unit: str, hidden: str | None = None) -> Figure:
     return Figure(number, fmt.value(number, unit))
 
 
-def _fraction(indicator: Indicator, row: pd.Series | None) -> str:
-    """``62 of 67`` for a percentage of counts; "" for other units."""
-    if (row is None or indicator.unit != "%" or _missing(row["numerator"])
-            or _missing(row["denominator"])):
+def _fraction(catalogue: Catalogue, indicator: Indicator, row: pd.Series | None) -> str:
+    """The counts behind a ratio, as the Overview writes them (``figures.summary.counts_text``:
+    ``62 of 67``); "" for a plain count or when nothing is held."""
+    if row is None:
         return ""
-    if not isinstance(indicator.denominator, tuple):
-        return ""   # a capacity or the contract value: nights and pounds, not people
-    return fmt.fraction(row["numerator"], row["denominator"])
+    text = summary.counts_text(catalogue, indicator.code, row["numerator"], row["denominator"])
+    return "" if text == fmt.NO_DATA else text
 
 
-def _target_text(target, unit: str) -> str:
-    return "none" if _missing(target) else fmt.value(target, unit)
+def _said(catalogue: Catalogue, indicator: Indicator, row: pd.Series | None, hidden: str | None,
+          ) -> tuple[Figure, summary.Summary]:
+    """A figure and its summary as the Overview words it (``figures.summary.summarise``)."""
+    said = summary.summarise(catalogue, indicator.code, None if row is None else row.to_dict())
+    shown = figure(row["value"] if row is not None else None, indicator.unit, hidden)
+    if not hidden and shown.value is not None:
+        shown.text = said.value
+    return shown, said
 
 
 # --- the pieces ---------------------------------------------------------------------------
@@ -231,14 +240,14 @@ def _indicator_lines(frame: pd.DataFrame, quarter: Quarter, hide: Suppression | 
         y_row = y.loc[ind.code] if y is not None and ind.code in y.index else None
         q_hidden = hide.indicator(ind.code, quarter, "quarter")
         y_hidden = hide.indicator(ind.code, quarter, "ytd")
-        quarter_figure = figure(q_row["value"] if q_row is not None else None, ind.unit, q_hidden)
-        ytd_figure = figure(y_row["value"] if y_row is not None else None, ind.unit, y_hidden)
+        quarter_figure, said = _said(catalogue, ind, q_row, q_hidden)
+        ytd_figure, _ = _said(catalogue, ind, y_row, y_hidden)
         change_hidden = hide.change(ind.code, quarter, quarter.previous(), "quarter")
         if change_hidden:
             # Even "no change" would give a hidden value back from a shown one.
             change, trend = HIDDEN, None
         else:
-            change = fmt.NO_DATA if q_row is None else fmt.change(q_row["change_previous"], ind.unit)
+            change = fmt.NO_DATA if q_row is None else summary.change_text(q_row, ind.unit, with_trend=False)
             trend = None if q_row is None or _missing(q_row["trend_previous"]) else q_row["trend_previous"]
         target = _number(q_row["target"]) if q_row is not None else None
         lines.append(IndicatorLine(
@@ -246,11 +255,11 @@ def _indicator_lines(frame: pd.DataFrame, quarter: Quarter, hide: Suppression | 
             better=ind.better, show_months=ind.show_months, quarter=quarter_figure, ytd=ytd_figure,
             ytd_missing=(y_row["missing_quarters"] or "") if y_row is not None else "",
             target=target,
-            target_text=_target_text(target, ind.unit),
+            target_text=said.target,
             rag=(q_row["rag"] if q_row is not None and not _missing(q_row["rag"]) else None),
             trend=trend, change_text=change,
-            fraction_text="" if q_hidden else _fraction(ind, q_row),
-            ytd_fraction_text="" if y_hidden else _fraction(ind, y_row)))
+            fraction_text="" if q_hidden else _fraction(catalogue, ind, q_row),
+            ytd_fraction_text="" if y_hidden else _fraction(catalogue, ind, y_row)))
     return lines
 
 
@@ -265,7 +274,8 @@ def _history(frame: pd.DataFrame, quarter: Quarter, hide) -> dict[str, list[Poin
             hidden = hide.indicator(code, at, "quarter")
             rag = None if hidden or _missing(row.rag) else row.rag
             points.append(Point(at, None if hidden else _number(row.value), hidden, _number(row.target),
-                                rag))
+                                rag, _number(row.tolerance),
+                                None if _missing(row.direction) else row.direction))
         history[code] = points
     return history
 
@@ -451,7 +461,7 @@ def gather(engine: Engine, reference: str, quarter: Quarter, *, actor: Actor, su
     if contract.empty:
         raise NotHeld(f"No contract {reference!r} is held.")
     measures = load_measures(engine, reference)
-    held = set(zip(measures["year"], measures["quarter"]))
+    held = set(zip(measures["year"], measures["quarter"], strict=True))
     if (quarter.year, quarter.quarter) not in held:
         listed = ", ".join(q.label for q in quarters_held(engine, reference, actor)) or "none"
         raise NotHeld(f"No return is held for {reference} {quarter.label}. Quarters held: {listed}.")

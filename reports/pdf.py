@@ -1,7 +1,8 @@
 """The meeting pack as a PDF: A4, print-friendly, page numbers on every page.
 
 Laid out with ReportLab's platypus from a :class:`~reports.content.PackContent`
-and the PNG charts (one per service, one of quality visits). Black text on white,
+and its charts, drawn as vector graphics (``reports.figures``: each service's
+indicators, and the quality visits). Black text on white,
 colour only as a second cue: each RAG has its own symbol and word (as on the
 dashboard), each trend an arrow and a word, so the pack reads the same printed
 in grey.
@@ -14,9 +15,11 @@ overdue actions.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -31,7 +34,6 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
-    Image,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -41,6 +43,7 @@ from reportlab.platypus import (
 )
 
 import formats as fmt
+import settings
 
 from .content import IndicatorLine, PackContent
 from .suppression import HIDDEN
@@ -58,7 +61,6 @@ RAG_COLOURS = {key: colors.HexColor(value) for key, value in fmt.RAG_COLOUR.item
 # --- fonts ----------------------------------------------------------------------------------
 # DejaVu Sans (Debian's fonts-dejavu-core) has the RAG and trend symbols and the minus
 # sign; ReportLab's own Vera is the fallback, without them.
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _FONT_FILES = {
     "Pack": ("DejaVuSans.ttf", "Vera.ttf"),
     "Pack-Bold": ("DejaVuSans-Bold.ttf", "VeraBd.ttf"),
@@ -77,7 +79,7 @@ def _register_fonts() -> None:
 
     vera = Path(reportlab.__file__).parent / "fonts"
     for name, (dejavu, fallback) in _FONT_FILES.items():
-        path = _DEJAVU / dejavu
+        path = settings.FONT_DIR / dejavu
         if not path.is_file():
             path, _has_symbols = vera / fallback, False
         pdfmetrics.registerFont(TTFont(name, str(path)))
@@ -227,10 +229,9 @@ def _cover(content: PackContent, s: Styles) -> list:
         completed = ret.get("completed_by") or "not stated"
         when = ret.get("date_completed")
         if when:
-            try:
+            # Strings are returned as typed; anything else that is not a date is shown as it is.
+            with contextlib.suppress(TypeError):
                 when = fmt.uk_date(when)
-            except ValueError:
-                pass
             completed += f", {when}"
         details.append(("Provider's return", f"version {ret['version']}, completed by {completed}"))
     details.append(("Pack made", fmt.uk_date(content.made_on)))
@@ -242,7 +243,10 @@ def _cover(content: PackContent, s: Styles) -> list:
     if content.suppressed:
         story.append(_p(_t("For sharing outside the council: counts of 1 to 4 people are shown as "
                            "<5, and figures from which such a count could be worked out are not "
-                           "shown ([c]). The provider's commentary is reproduced as written."),
+                           "shown ([c]): by adding up parts to a total, by taking a count from "
+                           "another of which it is part (so no \u201cx of y\u201d leaves fewer "
+                           "than 5 people who are not x), from a percentage, or from a year to "
+                           "date. The provider's commentary is reproduced as written."),
                         s.body))
     else:
         story.append(_p("<b>" + _t("For council use only: this pack shows every figure, including "
@@ -260,7 +264,8 @@ def _cover(content: PackContent, s: Styles) -> list:
 
 def _summary(content: PackContent, s: Styles) -> list:
     head = ["Service", "Indicator", "Quarter", "Year to date", "Target", "RAG", "Trend"]
-    widths = [20 * mm, 56 * mm, 20 * mm, 22 * mm, 16 * mm, 19 * mm]
+    # The target with its amber band (figures.summary, as on the Overview): ``75% (amber ≥65%)``.
+    widths = [20 * mm, 50 * mm, 20 * mm, 22 * mm, 22 * mm, 19 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     rows = [[_p(_t(h), s.head) for h in head]]
     previous_service = None
@@ -305,11 +310,11 @@ def _in_brief(content: PackContent, s: Styles) -> list:
     return story
 
 
-def _service(content: PackContent, index: int, s: Styles, chart: bytes | None) -> list:
+def _service(content: PackContent, index: int, s: Styles, chart: list | None) -> list:
     section = content.sections[index]
     story: list = [_p(_t(section.name), s.h1)]
     head = ["Indicator", "Quarter", "Year to date", "Target", "RAG", "On previous quarter"]
-    widths = [58 * mm, 24 * mm, 28 * mm, 16 * mm, 19 * mm]
+    widths = [52 * mm, 24 * mm, 28 * mm, 22 * mm, 19 * mm]
     widths.append(TEXT_WIDTH - sum(widths))
     rows = [[_p(_t(h), s.head) for h in head]]
     for line in section.indicators:
@@ -334,21 +339,16 @@ def _service(content: PackContent, index: int, s: Styles, chart: bytes | None) -
         story.append(_p(_t(section.commentary or "No commentary for this service this quarter."),
                         s.quote if section.commentary else s.body))
     if chart:
+        # The service's charts (reports.figures): a heading, a legend, then rows of two, each
+        # row a vector drawing that moves whole to the next page when it does not fit.
         story.append(Spacer(1, 3 * mm))
-        story.append(_image(chart, TEXT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - 20 * mm))
+        story.append(_p(_t(f"{section.name}: quarter by quarter"), s.h2))
+        story += chart
     story.append(PageBreak())
     return story
 
 
-def _image(png: bytes, max_width: float, max_height: float) -> Image:
-    from reportlab.lib.utils import ImageReader
-
-    width, height = ImageReader(io.BytesIO(png)).getSize()
-    scale = min(max_width / width, max_height / height)
-    return Image(io.BytesIO(png), width=width * scale, height=height * scale, hAlign="LEFT")
-
-
-def _visits(content: PackContent, s: Styles, chart: bytes | None) -> list:
+def _visits(content: PackContent, s: Styles, chart=None) -> list:
     story: list = [_p(_t("Quality visits"), s.h1)]
     if not content.visits:
         story.append(_p(_t("No quality visit is recorded for this contract."), s.body))
@@ -361,9 +361,9 @@ def _visits(content: PackContent, s: Styles, chart: bytes | None) -> list:
                          _p(_t(v["summary"]), s.cell)])
         widths = [24 * mm, 20 * mm, 14 * mm, 22 * mm]
         story.append(_table(rows, widths + [TEXT_WIDTH - sum(widths)]))
-        if chart:
+        if chart is not None:
             story.append(Spacer(1, 4 * mm))
-            story.append(_image(chart, TEXT_WIDTH, 90 * mm))
+            story.append(chart)
     return story
 
 
@@ -380,7 +380,7 @@ def _actions(content: PackContent, s: Styles) -> list:
         status = a["status"] + (" — OVERDUE" if a["overdue"] else "")
         rows.append([_p(_t(a["text"]), s.cell), _p(_t(a["service"] or "Contract"), s.cell),
                      _p(_t(a["owner"] or "not set"), s.cell), _p(_t(a["due"]), s.cell),
-                     _p(("<b>%s</b>" % _t(status)) if a["overdue"] else _t(status), s.cell)])
+                     _p(f"<b>{_t(status)}</b>" if a["overdue"] else _t(status), s.cell)])
     widths = [24 * mm, 28 * mm, 20 * mm, 30 * mm]
     story.append(_table(rows, [TEXT_WIDTH - sum(widths)] + widths))
     return story
@@ -427,12 +427,19 @@ def _numbered_canvas(content: PackContent):
     return NumberedCanvas
 
 
-def write_pdf(content: PackContent, charts: dict[str, bytes] | None = None) -> bytes:
-    """The pack as PDF bytes. ``charts``: section name (or ``"Quality visits"``) -> PNG."""
+def write_pdf(content: PackContent, charts: bool = True) -> bytes:
+    """The pack as PDF bytes; ``charts``: with each service's charts and the quality visits'
+    (vector drawings, ``reports.figures``), else without."""
+    from .figures import service_drawings, visits_drawing
+
     _register_fonts()
-    # Binary image streams: ASCII85 makes the file bigger and, in pure Python, takes seconds.
+    # Binary streams: ASCII85 makes the file bigger and, in pure Python, takes seconds.
     rl_config.useA85 = 0
-    charts = charts or {}
+    drawn: dict[str, Any] = {}
+    if charts:
+        drawn = {section.name: service_drawings(section, content.quarter.label, TEXT_WIDTH)
+                 for section in content.sections}
+        drawn["Quality visits"] = visits_drawing(content.visits, TEXT_WIDTH)
     s = _styles()
     out = io.BytesIO()
     doc = BaseDocTemplate(
@@ -448,8 +455,8 @@ def write_pdf(content: PackContent, charts: dict[str, bytes] | None = None) -> b
     story += _summary(content, s)
     story += _in_brief(content, s)
     for index, section in enumerate(content.sections):
-        story += _service(content, index, s, charts.get(section.name))
-    story += _visits(content, s, charts.get("Quality visits"))
+        story += _service(content, index, s, drawn.get(section.name))
+    story += _visits(content, s, drawn.get("Quality visits"))
     story += _actions(content, s)
     doc.build(story, canvasmaker=_numbered_canvas(content))
     return out.getvalue()

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+import formats
 from models.catalogue import Catalogue
 from models.periods import Quarter
 
@@ -147,7 +148,7 @@ def relations(catalogue: Catalogue) -> tuple[Relation, ...]:
     return tuple(found)
 
 
-def is_small(value: object) -> bool:
+def is_small(value: formats.Figure) -> bool:
     """A count from 1 to 4 (a blank is not small: it is not reported)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return False
@@ -257,7 +258,8 @@ class Suppression:
         # Year to date by the catalogue's aggregation: flows sum (a blank makes the sum
         # unknown), stocks and ytd measures are the quarter's own value.
         ytd = quarter.copy()
-        flows = [column[m.code] for m in catalogue.measures if m.aggregation == "flow"]
+        flows = np.array([column[m.code] for m in catalogue.measures if m.aggregation == "flow"],
+                         dtype=np.intp)
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
             part = quarter[np.ix_(rows, flows)]
@@ -271,8 +273,9 @@ class Suppression:
         hidden_quarter = _protect(quarter, small["quarter"].copy(), column, catalogue)
         # A flow's year to date gives back any hidden quarter of the year so far.
         hidden_ytd = small["ytd"] | hidden_quarter
-        flow_people = [column[m.code] for m in catalogue.measures
-                       if m.aggregation == "flow" and catalogue.counts_people(m.code)]
+        flow_people = np.array([column[m.code] for m in catalogue.measures
+                                if m.aggregation == "flow" and catalogue.counts_people(m.code)],
+                               dtype=np.intp)
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
             carried = np.logical_or.accumulate(hidden_quarter[np.ix_(rows, flow_people)], axis=0)

@@ -28,9 +28,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 import formats as fmt
+from models.safe_text import write_text
 
 from .content import Figure, IndicatorLine, PackContent, ServiceSection, cut_note
-from models.safe_text import write_text
 
 NUMBER_FORMATS = {"%": "0%", "people": "#,##0", "days": "#,##0", "money": "£#,##0.00"}
 BOLD = Font(bold=True)

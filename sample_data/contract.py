@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
-CONTRACT = {
+
+class SampleContract(TypedDict):
+    """A sample contract as the register holds it (``records.contracts.add_contract``'s fields)."""
+
+    reference: str
+    title: str
+    commissioner: str
+    provider: str
+    start_date: date
+    initial_end_date: date
+    extended_end_date: date | None
+    annual_value: float
+    contract_type: str
+    parameters: dict[str, float]
+
+
+CONTRACT: SampleContract = {
     "reference": "ASC0013",
     "title": "Comprehensive support services for victims of domestic abuse",
     "commissioner": "Milton Keynes Council (Joint Commissioning)",

@@ -38,6 +38,7 @@ from sample_data.contract import (
     SERVICES,
     UPLOAD_DIR,
     WORKBOOKS_DIR,
+    SampleContract,
 )
 
 #: Document properties openpyxl fills with the time of saving.
@@ -48,7 +49,7 @@ _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcter
 class SampleReturns:
     """One sample contract's returns: what each quarter's workbook says."""
 
-    contract: dict
+    contract: SampleContract
     quarters: tuple[Quarter, ...]
     upload_quarters: tuple[Quarter, ...]
     values: dict[Quarter, dict[str, float]]

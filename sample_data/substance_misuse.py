@@ -20,8 +20,9 @@ from __future__ import annotations
 from datetime import date
 
 from models.periods import Quarter
+from sample_data.contract import SampleContract
 
-CONTRACT = {
+CONTRACT: SampleContract = {
     "reference": "ASC0042",
     "title": "Community substance-misuse treatment service (illustrative sample, made-up figures)",
     "commissioner": "Milton Keynes Council (Public Health)",
@@ -154,7 +155,9 @@ def _validate() -> None:
     for code, row in _TABLE.items():
         assert len(row) == len(QUARTERS), f"{code} has {len(row)} values for {len(QUARTERS)} quarters"
     assert set(COMMENTARY) == set(QUARTERS) == set(DATE_COMPLETED) == set(COMPLETED_BY)
-    in_treatment = carried = IN_TREATMENT_AT_START
+    in_treatment: float = IN_TREATMENT_AT_START
+    carried: float = IN_TREATMENT_AT_START
+    so_far: float = 0
     for index, quarter in enumerate(QUARTERS):
         v = VALUES[quarter]
         assert DATE_COMPLETED[quarter] > quarter.end, f"{quarter} completed before it ended"

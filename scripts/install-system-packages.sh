@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the product and its tests use: Debian's Chromium (chart images
-# in the meeting pack, browser tests), the DejaVu fonts (the pack's PDF), a
+# Debian packages the product and its tests use: Debian's Chromium (the browser
+# tests; the meeting pack draws its charts without one), the DejaVu fonts (the pack's PDF), a
 # PostgreSQL server (the storage tests start a throwaway cluster) and pdftoppm
 # (the pack's PDF check). Installs only what is missing.
 set -euo pipefail

@@ -94,7 +94,7 @@ def sqlite_engine(_migrated_sqlite, tmp_path):
 @pytest.fixture(scope="session")
 def _sample_sqlite(tmp_path_factory) -> Path:
     """The sample contract, targets, visits and workbooks loaded once into SQLite."""
-    from data_ingest.sample import load_sample
+    from sample_data.load import load_sample
 
     path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
     engine = make_engine(f"sqlite:///{path}")
@@ -109,7 +109,7 @@ def _sample_sqlite(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_postgres(postgres_url):
     """The sample loaded once into a PostgreSQL database: read it, never write to it."""
-    from data_ingest.sample import load_sample
+    from sample_data.load import load_sample
 
     engine = _postgres_copy(postgres_url)
     assert all(r.status != "rejected" for r in load_sample(engine))

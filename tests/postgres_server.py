@@ -100,8 +100,8 @@ def _wait(server: Server, seconds: float = 30) -> None:
         try:
             psycopg.connect(plain, connect_timeout=2).close()
             return
-        except psycopg.OperationalError:
+        except psycopg.OperationalError as error:
             if time.monotonic() > deadline:
                 server.stop()
-                raise NoServer("the PostgreSQL server did not accept connections")
+                raise NoServer("the PostgreSQL server did not accept connections") from error
             time.sleep(0.2)

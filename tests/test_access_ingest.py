@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 import settings
-from data_ingest import sample as sample_loader
 from data_ingest.store import check_file, ingest_file
 from models.contract_types import get_type
 from records.uploads import check_uploads, store_uploads
+from sample_data import load as sample_loader
 from sample_data.contract import WORKBOOKS_DIR
 from sample_data.make_sample import SAMPLES
 from users import NotAllowed, actor_for, grant, local_actor

@@ -394,7 +394,7 @@ class _Accepts:
 
 
 def test_the_outbox_on_sqlite_and_postgresql(engine):
-    from data_ingest.sample import load_sample
+    from sample_data.load import load_sample
 
     load_sample(engine)
     with Session(engine) as session, session.begin():

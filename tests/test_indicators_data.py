@@ -4,7 +4,7 @@ target history; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -66,7 +66,7 @@ def stored(engine):
             session.add(Target(contract_id=contract.id, indicator="OS-RESP24", value=value,
                                tolerance=0.05, direction="higher", effective_year=effective.year,
                                effective_quarter=effective.quarter, created_by="monitor",
-                               created_at=datetime(2016, created, 1, tzinfo=timezone.utc)))
+                               created_at=datetime(2016, created, 1, tzinfo=UTC)))
     return engine
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -91,8 +91,8 @@ def test_no_target_before_the_first_one_takes_effect():
 
 
 def test_a_correction_in_the_same_quarter_wins_by_when_it_was_recorded():
-    earlier = datetime(2016, 4, 1, tzinfo=timezone.utc)
-    later = datetime(2016, 5, 1, tzinfo=timezone.utc)
+    earlier = datetime(2016, 4, 1, tzinfo=UTC)
+    later = datetime(2016, 5, 1, tzinfo=UTC)
     keys = pd.DataFrame({"contract": ["C1"], "indicator": ["OS-SAFE48"], "period": [Q2.index]})
     targets = pd.DataFrame([target("OS-SAFE48", 0.70, 0.1, Q1, created_at=later),
                             target("OS-SAFE48", 0.90, 0.1, Q1, created_at=earlier)])

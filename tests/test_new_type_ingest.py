@@ -26,8 +26,8 @@ from models.catalogue import COMMENTARY, COVER
 from models.contract_types import load_type
 from models.periods import Quarter
 from records.contracts import add_contract
-from tests.workbooks import row_of
 from tests.actors import ADMIN, admin
+from tests.workbooks import row_of
 
 CARERS = """
 name = "carers-support"

@@ -8,6 +8,7 @@ type file; a type written only in a test's folder gets its own.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -19,11 +20,11 @@ from dashboard.state import quarter_param
 from indicators.engine import indicators_for
 from models.contract_types import get_type
 from models.periods import Quarter
+from tests.actors import ADMIN, admin
 
 # Every AppTest run goes through app.py, as on a server once st.navigation has run
 # (the fixture says why).
 from .test_pages_entry import runs_through_app_py  # noqa: F401
-from tests.actors import ADMIN, admin
 
 CONTRACT = "ASC0013"
 Q3_2016 = Quarter(2016, 3)
@@ -79,10 +80,8 @@ def _trend_tables(at: AppTest) -> dict[tuple[str, str], object]:
     found = {}
     for ind in INDICATORS:
         for basis in ("quarter", "ytd"):
-            try:
+            with contextlib.suppress(KeyError):
                 found[(ind.code, basis)] = _table(at, f"trend_{ind.code}_{basis}")
-            except KeyError:
-                pass
     return found
 
 
@@ -100,7 +99,7 @@ def test_overview_grid_shows_the_engines_figures(app, engine_indicators):
     with_target = [ind.code for ind in INDICATORS
                    if not fmt.is_missing(_engine_value(engine_indicators, ind.code, "quarter")["target"])]
     # Every indicator with a target is in the grid, once.
-    shown = dict(zip(grid["Indicator"], grid.index))
+    shown = dict(zip(grid["Indicator"], grid.index, strict=True))
     assert sorted(grid["Indicator"]) == sorted(INDICATORS_BY_CODE[c].short for c in with_target)
     for code in with_target:
         ind = INDICATORS_BY_CODE[code]
@@ -186,7 +185,7 @@ def test_service_page_trends_equal_the_engine(app, engine_indicators, page):
         expected = engine_indicators[(engine_indicators["indicator"] == code)
                                      & (engine_indicators["basis"] == basis)].sort_values("period")
         shown = table[table["Quarter"].isin([fmt.period((y, q), basis) for y, q in
-                                             zip(expected["year"], expected["quarter"])])]
+                                             zip(expected["year"], expected["quarter"], strict=True)])]
         assert list(shown["Value"]) == [fmt.rag_value(r["value"], ind.unit, r["target"], r["tolerance"],
                                                       r["direction"])
                                         for r in expected.to_dict("records")], code
@@ -405,7 +404,8 @@ def carers_contract(sqlite_engine, tmp_path, monkeypatch):
         content = template_workbook(catalogue, reference="CAR001", provider="Carers Together",
                                     quarter=quarter, values=values, completed_by="A. Carer",
                                     date_completed=quarter.end)
-        result = ingest_file(sqlite_engine, content, f"CAR001 {quarter.label}.xlsx", today=date(2016, 11, 1), actor=ADMIN)
+        result = ingest_file(sqlite_engine, content, f"CAR001 {quarter.label}.xlsx", today=date(2016, 11, 1),
+                             actor=ADMIN)
         assert result.status == "stored", result.errors
     return catalogue
 

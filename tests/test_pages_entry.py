@@ -6,8 +6,8 @@ Each test runs the whole app (app.py) on a private copy of the sample database.
 from __future__ import annotations
 
 import getpass
-import re
 import io
+import re
 from datetime import date
 from pathlib import Path
 

@@ -343,7 +343,7 @@ def test_a_libreoffice_return_is_stored(contract_engine):
     assert result.status == "stored", [str(f) for f in result.errors]
     assert result.values["RF05"] == 36
     assert stored_count(contract_engine)[0] == 1
-    assert QUARTER == Quarter(2016, 3)
+    assert Quarter(2016, 3) == QUARTER
 
 
 def test_a_sheet_of_ten_thousand_merged_ranges_is_refused_naming_it():

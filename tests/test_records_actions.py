@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from models.periods import Quarter
-from records.actions import (actions, add_action, open_count, overdue_count, save_action_edits,
-                             update_action)
+from records.actions import actions, add_action, open_count, overdue_count, save_action_edits, update_action
 from records.changes import change_history
 from records.contracts import add_contract
 from records.meetings import add_meeting

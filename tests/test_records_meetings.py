@@ -7,8 +7,7 @@ import pytest
 from models.periods import Quarter
 from records.changes import change_history
 from records.contracts import add_contract
-from records.escalation import (DEFAULT_STAGE, STAGES, change_stage, current_stage,
-                                escalation_history)
+from records.escalation import DEFAULT_STAGE, STAGES, change_stage, current_stage, escalation_history
 from records.meetings import add_meeting, meetings, update_meeting
 from sample_data.contract import CONTRACT, SERVICES
 from tests.actors import ADMIN, admin

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
 from data_ingest.store import ingest_file
 from models.periods import Quarter
 from records.contracts import add_contract
-from records.submissions import (figure_sources, measure_sources, submission_history,
-                                 submission_values, submission_warnings)
+from records.submissions import (
+    figure_sources,
+    measure_sources,
+    submission_history,
+    submission_values,
+    submission_warnings,
+)
 from sample_data import quarters
-from tests.workbooks import sample_return
 from sample_data.contract import CONTRACT, SERVICES
 from tests.actors import ADMIN, admin
+from tests.workbooks import sample_return
 
 Q1, Q2, Q3 = Quarter(2016, 1), Quarter(2016, 2), Quarter(2016, 3)
 
@@ -31,7 +35,7 @@ def test_every_version_is_listed_with_who_when_and_whether_current(db):
     resent = ingest_file(db, sample_return(Q3, RF04=27), "Q3 corrected.xlsx", admin("officer"))
     assert resent.status == "stored"
     history = submission_history(db, "ASC0013", ADMIN)
-    assert list(zip(history["period"], history["version"], history["status"]))[:3] == [
+    assert list(zip(history["period"], history["version"], history["status"], strict=True))[:3] == [
         ("2016/17 Q3", 2, "current"), ("2016/17 Q3", 1, "superseded"), ("2016/17 Q2", 1, "current")]
     latest = history.iloc[0]
     assert (latest["file_name"], latest["uploaded_by"], latest["completed_by"]) == (
@@ -71,7 +75,7 @@ def test_a_quarter_figure_comes_from_the_current_version_of_that_quarter(db):
 
 def test_a_year_to_date_ratio_reads_each_quarter_of_a_flow_and_the_latest_of_a_stock(db):
     sources = figure_sources(db, "ASC0013", "FS-ACCEPT", Q3, "ytd", actor=ADMIN)   # FS03 / FS02, both flows
-    assert list(zip(sources["role"], sources["code"], sources["quarter"])) == [
+    assert list(zip(sources["role"], sources["code"], sources["quarter"], strict=True)) == [
         ("numerator", "FS03", "2016/17 Q1"), ("numerator", "FS03", "2016/17 Q2"),
         ("numerator", "FS03", "2016/17 Q3"),
         ("denominator", "FS02", "2016/17 Q1"), ("denominator", "FS02", "2016/17 Q2"),
@@ -79,7 +83,7 @@ def test_a_year_to_date_ratio_reads_each_quarter_of_a_flow_and_the_latest_of_a_s
     assert sources["value"].sum() == sum(quarters.VALUES[q][c] for q in (Q1, Q2, Q3)
                                          for c in ("FS02", "FS03"))
     people = figure_sources(db, "ASC0013", "OS-PEOPLE", Q3, "ytd", actor=ADMIN)     # OS02 is already cumulative
-    assert list(zip(people["code"], people["quarter"])) == [("OS02", "2016/17 Q3")]
+    assert list(zip(people["code"], people["quarter"], strict=True)) == [("OS02", "2016/17 Q3")]
 
 
 def test_a_quarter_not_held_has_no_source(db):

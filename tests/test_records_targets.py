@@ -4,8 +4,7 @@ import pytest
 
 from models.periods import Quarter
 from records.contracts import add_contract
-from records.targets import (editable_targets, save_target_edits, set_target, target_history,
-                             targets_in_force)
+from records.targets import editable_targets, save_target_edits, set_target, target_history, targets_in_force
 from sample_data.contract import CONTRACT, SERVICES
 from tests.actors import ADMIN, admin
 

@@ -20,8 +20,8 @@ from records.uploads import (
 )
 from sample_data import quarters
 from sample_data.contract import CONTRACT, SERVICES
-from tests.workbooks import sample_return
 from tests.actors import ADMIN, admin
+from tests.workbooks import sample_return
 
 Q1, Q2, Q3 = Quarter(2016, 1), Quarter(2016, 2), Quarter(2016, 3)
 

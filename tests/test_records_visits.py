@@ -34,7 +34,7 @@ def test_scores_by_year_for_the_chart(db):
     add_visit(db, "ASC0013", "Refuge", date(2017, 6, 1), 0.88, None, "no plan needed", actor=admin("a"))
     chart = scores_by_year(visits(db, "ASC0013", ADMIN))
     refuge = chart[chart["service"] == "Refuge"]
-    assert list(zip(refuge["year"], refuge["stage"], refuge["score"].round(2))) == [
+    assert list(zip(refuge["year"], refuge["stage"], refuge["score"].round(2), strict=True)) == [
         (2016, "Visit", 0.83), (2016, "After action plan", 0.90), (2017, "Visit", 0.88)]
     # the 2017 visit had no score after a plan: left out, never charted as 0
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 import settings
 from data_ingest.reader import read_workbook
-from data_ingest.sample import load_sample, sample_workbooks
 from data_ingest.store import check_file
 from data_ingest.template import template_workbook
 from indicators.engine import indicators_for
@@ -18,10 +17,18 @@ from models.catalogue import DAYS_PER_MONTH, Capacity
 from models.contract_types import get_type
 from models.periods import Quarter
 from models.schema import (
-    Commentary, Contract, MeasureValue, Provider, QualityVisit, Service, Submission, Target,
+    Commentary,
+    Contract,
+    MeasureValue,
+    Provider,
+    QualityVisit,
+    Service,
+    Submission,
+    Target,
 )
 from sample_data import quarters, substance_misuse
 from sample_data.contract import CONTRACT, UPLOAD_DIR, WORKBOOKS_DIR
+from sample_data.load import load_sample, sample_workbooks
 from sample_data.make_sample import sample_workbook, workbook_name, write_samples
 from tests.actors import ADMIN
 

@@ -37,9 +37,8 @@ def contract_id(engine) -> int:
     "(:c, 2020, 0, 1, true, CURRENT_TIMESTAMP, '', 'f', 'h', :b, '[]', '', '', '1')",
 ])
 def test_a_state_not_on_the_list_is_refused_by_the_database(engine, contract_id, statement):
-    with pytest.raises(IntegrityError):
-        with engine.begin() as connection:
-            connection.execute(text(statement), {"c": contract_id, "b": b""})
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(statement), {"c": contract_id, "b": b""})
 
 
 def test_a_state_on_the_list_is_stored(engine, contract_id):

@@ -20,6 +20,7 @@ from data_ingest.store import (
 from models.periods import Quarter
 from models.schema import Base, Contract, MeasureValue, Provider, Submission
 from sample_data.contract import CONTRACT
+from tests.actors import ADMIN, admin
 from tests.workbooks import (
     COMMENTARY_TEXT,
     DA,
@@ -30,7 +31,6 @@ from tests.workbooks import (
     filled,
     read,
 )
-from tests.actors import ADMIN, admin
 
 MEASURES = DA.measures_in(VERSION)
 MEASURES_BY_CODE = DA.measures_by_code

@@ -18,6 +18,7 @@ from data_ingest.template import INSTRUCTIONS, UnknownVersion, template_workbook
 from models.catalogue import COVER
 from models.periods import Quarter
 from models.schema import MeasureValue, Submission
+from tests.actors import ADMIN
 from tests.test_store import add_contract
 from tests.workbooks import (
     CONTRACT,
@@ -32,7 +33,6 @@ from tests.workbooks import (
     set_cover,
     valid_history,
 )
-from tests.actors import ADMIN
 
 Q2, Q3 = Quarter(2016, 2), Quarter(2016, 3)
 #: The figures version 2 adds.
@@ -143,7 +143,7 @@ def test_a_version_1_workbook_relabelled_version_2_misses_the_new_rows():
     parsed = read(set_cover(filled(), "Template version", 2))
     missing = [f for f in parsed.findings if f.rule == "MISSING-MEASURE"]
     assert [f.location for f in missing] == ["Refuge"] * len(NEW_IN_2)
-    assert all(f"({code})" in f.message for f, code in zip(missing, NEW_IN_2))
+    assert all(f"({code})" in f.message for f, code in zip(missing, NEW_IN_2, strict=True))
 
 
 def test_a_version_2_figure_typed_into_a_version_1_workbook_is_not_lost_silently():

@@ -110,7 +110,6 @@ _HELD = re.compile(r"^(?P<short>.+?) held at (?P<now>[\d.]+)% on the previous qu
 
 def test_the_narrative_and_the_grid_agree_on_every_change(table):
     """"rose from 64% to 66%" beside "+2 points"; "held at" beside "no change", every quarter."""
-    shorts = {ind.short: ind.code for ind in CATALOGUE.indicators}
     checked = 0
     periods = sorted(table["period"].unique())
     for period in periods[1:]:

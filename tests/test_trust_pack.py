@@ -12,6 +12,7 @@ import io
 import re
 import subprocess
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
@@ -50,8 +51,8 @@ def test_a_longer_text_is_cut_and_says_so():
     assert "Cut here: the pack shows the first 5,000 of 1,000,000 characters" in cut
 
 
-def test_megabytes_of_stored_text_make_a_short_pack_that_says_what_it_cut(
-        sample_copy, poppler, tmp_path):
+@pytest.mark.usefixtures("poppler")
+def test_megabytes_of_stored_text_make_a_short_pack_that_says_what_it_cut(sample_copy, tmp_path):
     _store_huge_texts(sample_copy)
     content = gather(sample_copy, REFERENCE, Q3, actor=ADMIN, suppress=False)
     texts = [s.commentary for s in content.sections] + [content.general_commentary]

@@ -44,7 +44,7 @@ def _charts(at: AppTest) -> list[dict]:
 def test_meeting_mode_says_a_figure_hidden_by_suppression_is_hidden_not_missing(app):
     at = app.run()
     open_page(at, "meeting").run()
-    slides = at.session_state["meeting:slide"] if "meeting:slide" in at.session_state else 0
+    slides = at.session_state.get("meeting:slide", 0)
     assert slides == 0
     seen_hidden = False
     for slide in range(3, 7):   # the service slides: One Stop, Refuge, Fresh Start, Finance

@@ -147,6 +147,7 @@ def test_checking_a_superseded_file_says_it_would_bring_it_back(contract_engine)
 
 # --- item 11 on the upload page (Streamlit AppTest, no browser) ----------------------------
 
+from sample_data.make_sample import sample_workbook, workbook_name  # noqa: E402
 from tests.test_pages_entry import (  # noqa: E402  (the page tests' helpers and fixtures)
     Q4,
     confirm,
@@ -157,10 +158,10 @@ from tests.test_pages_entry import (  # noqa: E402  (the page tests' helpers and
     upload,
     workbook,
 )
-from sample_data.make_sample import sample_workbook, workbook_name  # noqa: E402
 
 
-def test_the_page_says_an_identical_file_changes_nothing_and_offers_no_store(db):
+@pytest.mark.usefixtures("db")
+def test_the_page_says_an_identical_file_changes_nothing_and_offers_no_store():
     at = open_page("pages/upload.py")
     upload(at, (workbook_name(Q4), sample_workbook(Q4)))
     confirm(at)
@@ -172,7 +173,8 @@ def test_the_page_says_an_identical_file_changes_nothing_and_offers_no_store(db)
     assert not [b for b in at.button if b.key == "upload:confirm"]
 
 
-def test_after_storing_rejected_files_keep_their_errors_and_banners_go_with_the_next_file(db):
+@pytest.mark.usefixtures("db")
+def test_after_storing_rejected_files_keep_their_errors_and_banners_go_with_the_next_file():
     at = open_page("pages/upload.py")
     upload(at, (workbook_name(Q4), sample_workbook(Q4)),
            ("broken.xlsx", workbook(Q4, OS05=70.0, OS04=60.0)))

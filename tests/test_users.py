@@ -10,8 +10,7 @@ from sqlalchemy import select
 from models.database import sessions
 from models.schema import Contract, RecordChange
 from records.contracts import add_contract
-from users import NotAllowed, Role, UserError, actor_for, grant, local_actor, people, record_sign_in, withdraw
-from users import access
+from users import NotAllowed, Role, UserError, access, actor_for, grant, local_actor, people, record_sign_in, withdraw
 from users.__main__ import main
 
 ADMIN = local_actor("setup", via="command line")

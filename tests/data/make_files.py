@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
-from workbooks import (
+from workbooks import (  # noqa: E402  (found through the path set just above: the script is run by its path)
     DA,
     QUARTER,
     VALID_VALUES,
@@ -34,7 +34,7 @@ from workbooks import (
     xlsxwriter_formula_return,
 )
 
-from data_ingest.template import write_template
+from data_ingest.template import write_template  # noqa: E402  (likewise)
 
 MEASURES_BY_CODE = DA.measures_by_code
 REFUGE = "Refuge"

@@ -1,5 +1,8 @@
 """Loading the sample: its contracts, their default targets and quality visits, and their workbooks.
 
+``python -m data_ingest load-sample`` runs :func:`load_sample`. It lives here, above the
+workbook reader and store it uses (``data_ingest``), beside the sample it loads.
+
 Two contracts of two types (``sample_data.make_sample.SAMPLES``): ASC0013, the
 domestic-abuse contract whose figures the published report gives, and ASC0042,
 an illustrative substance-misuse service whose figures are made up.
@@ -11,7 +14,7 @@ workbook already stored is recognised by its hash and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -26,7 +29,7 @@ from models.periods import Quarter
 from models.schema import Contract, QualityVisit, Submission
 from records.contracts import add_contract, get_contract, get_service
 from records.targets import set_default_targets
-from sample_data.contract import CONTRACT, WORKBOOKS_DIR
+from sample_data.contract import CONTRACT, WORKBOOKS_DIR, SampleContract
 from sample_data.make_sample import SAMPLES, SampleReturns
 from users.access import Actor, Role
 
@@ -63,10 +66,14 @@ def _dated_as_sent(engine: Engine, results: list[IngestResult]) -> None:
     completed = {(s.reference, q): day for s in SAMPLES for q, day in s.date_completed.items()}
     with sessions(engine).begin() as session:
         for result in results:
+            if result.status != "stored" or result.contract is None or result.quarter is None:
+                continue
             day = completed.get((result.contract, result.quarter))
-            if result.status == "stored" and day is not None:
+            if day is not None:
                 submission = session.get(Submission, result.submission_id)
-                submission.uploaded_at = datetime.combine(day, time(9, 0), tzinfo=timezone.utc)
+                if submission is None:
+                    raise ValueError(f"submission {result.submission_id} was stored but is not held")
+                submission.uploaded_at = datetime.combine(day, time(9, 0), tzinfo=UTC)
 
 
 def sample_workbooks(directory: Path | None = None) -> list[Path]:
@@ -86,7 +93,7 @@ def sample_workbooks(directory: Path | None = None) -> list[Path]:
     return sorted(paths, key=order)
 
 
-def start_quarter(contract: dict = CONTRACT) -> Quarter:
+def start_quarter(contract: SampleContract = CONTRACT) -> Quarter:
     """The quarter a sample contract started in (ASC0013 unless told): its targets apply from it."""
     return Quarter.containing(contract["start_date"])
 
