@@ -292,14 +292,16 @@ def _narrative(frame: pd.DataFrame, reference: str, quarter: Quarter, hide,
     frame = frame.copy()
     keep = pd.Series(True, index=frame.index)
     at = frame["period"] == quarter.index
+    hidden_rated = 0    # rated this quarter but hidden: "8 of 12 met" then says why it is not "9 of 13"
     for index in frame.index[at]:
         row = frame.loc[index]
         if hide.indicator(row["indicator"], quarter, row["basis"]):
             keep[index] = False
+            hidden_rated += int(row["basis"] == "quarter" and not _missing(row["rag"]))
         elif hide.change(row["indicator"], quarter, quarter.previous(), row["basis"]):
             frame.loc[index, ["previous_value", "change_previous"]] = float("nan")
             frame.loc[index, "trend_previous"] = None
-    return narrative(frame[keep], reference, quarter, catalogue)
+    return narrative(frame[keep], reference, quarter, catalogue, hidden_rated)
 
 
 def _exceptions(lines: list[IndicatorLine], measures: list[MeasureLine], warnings: list[dict],

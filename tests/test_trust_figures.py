@@ -154,3 +154,20 @@ def test_a_count_of_met_targets_says_when_measures_are_hidden():
     assert met_sentence(8, 12, hidden=1) == (
         "8 of 12 measures with a target met it this quarter (1 more is not counted here: its figure "
         "is hidden to protect small numbers).")
+
+
+def test_the_shared_pack_says_why_it_counts_fewer_targets_met_than_the_dashboard(sample_engine):
+    from reports.content import gather
+    from users import local_actor
+
+    def met(suppress: bool) -> str:
+        content = gather(sample_engine, "ASC0013", Quarter(2016, 3), actor=local_actor("test"),
+                         suppress=suppress)
+        return next(s for s in content.narrative if "measures with a target met it" in s)
+
+    council, shared = met(False), met(True)
+    numbers = [int(n) for n in re.findall(r"\d+", shared)]
+    met_shared, rated_shared, hidden = numbers[:3]
+    met_all, rated_all = (int(n) for n in re.findall(r"\d+", council)[:2])
+    assert "hidden to protect small numbers" in shared and "hidden" not in council
+    assert rated_shared + hidden == rated_all and met_shared <= met_all
