@@ -131,3 +131,36 @@ def sample_copy(_sample_sqlite, tmp_path):
     engine = _sqlite_copy(_sample_sqlite, tmp_path)
     yield engine
     engine.dispose()
+
+
+# --- the browser tests' shared fixtures (tests/browser.py starts the programs) ----------------
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Debian Chromium, one per test file."""
+    from .browser import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def dashboard(_sample_sqlite, tmp_path_factory):
+    """The dashboard served over a copy of the loaded sample, one per test file: its URL."""
+    from .browser import served_dashboard
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    database = folder / "sample.sqlite"
+    shutil.copyfile(_sample_sqlite, database)
+    with served_dashboard(f"sqlite:///{database}", folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where browser tests save screenshots for a person to look at (``DASHBOARD_SCREENSHOTS``)."""
+    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

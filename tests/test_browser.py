@@ -10,14 +10,7 @@ test's temporary directory) for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from pathlib import Path
-
-import pytest
-
-from .browser import chromium_browser, served_dashboard
 
 LINK = "?contract=ASC0013&quarter=2016-17-Q3"
 
@@ -31,30 +24,6 @@ PAGES = [
     ("fresh_start", "Fresh Start", 9),
     ("finance", "Finance", 2),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def dashboard(_sample_sqlite, tmp_path_factory):
-    """``streamlit run app.py`` on a free port over a copy of the sample: its URL."""
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "sample.sqlite"
-    shutil.copyfile(_sample_sqlite, database)
-    with served_dashboard(f"sqlite:///{database}", folder / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _sidebar_quarter(page) -> str:

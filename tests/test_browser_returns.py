@@ -9,41 +9,11 @@ today they are long overdue.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from pathlib import Path
-
-import pytest
-
-from .browser import chromium_browser, served_dashboard
 
 #: The Okabe–Ito colours of the statuses, as the browser reports them.
 SKY_BLUE = "rgb(86, 180, 233)"     # due
 VERMILLION = "rgb(213, 94, 0)"     # overdue
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def dashboard(_sample_sqlite, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-returns")
-    database = folder / "sample.sqlite"
-    shutil.copyfile(_sample_sqlite, database)
-    with served_dashboard(f"sqlite:///{database}", folder / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _settled(page) -> None:

@@ -17,14 +17,11 @@ saved under ``DASHBOARD_SCREENSHOTS`` (default: the test's temporary directory).
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from .browser import chromium_browser, served_dashboard
+from .browser import served_dashboard
 from .test_trust_text import hostile_db  # noqa: F401  (the fixture: a sample with hostile text)
 
 LINK = "contract=ASC0013&quarter=2016-17-Q3"
@@ -32,33 +29,10 @@ SIZES = [(1280, 720), (1440, 900), (1920, 1080)]
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    with chromium_browser() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def dashboard(_sample_sqlite, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("screens")
-    database = folder / "sample.sqlite"
-    shutil.copyfile(_sample_sqlite, database)
-    with served_dashboard(f"sqlite:///{database}", folder / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def hostile_dashboard(hostile_db, tmp_path_factory):  # noqa: F811
     folder = tmp_path_factory.mktemp("hostile-screens")
     with served_dashboard(hostile_db, folder / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = os.environ.get("DASHBOARD_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _drawn(page, charts: int = 0) -> None:
