@@ -18,14 +18,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import settings
 from alerts import outbox
 from alerts.mail import MailServerDown, SmtpMailer, digest
 from alerts.rules import raise_alerts
-from models.database import make_engine, migrate
+from models.database import make_engine, migrate, unusable
 
 
 def _plural(count: int, word: str) -> str:
@@ -121,7 +120,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except SQLAlchemyError as exc:
-        url = make_url(settings.database_url()).render_as_string(hide_password=True)
-        print(f"Could not use the database {url}: {exc.__class__.__name__}: "
-              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        print(unusable(exc), file=sys.stderr)
         return 1

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,7 @@ from data_ingest.store import IngestResult, check_file, ingest_file
 from data_ingest.template import UnknownVersion, write_template
 from models.catalogue import Catalogue
 from models.contract_types import ContractTypeError, load_types
-from models.database import make_engine, migrate
+from models.database import make_engine, migrate, unusable
 from models.periods import Quarter
 from models.schema import Contract
 from records.users import operating_system_user
@@ -297,7 +296,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except SQLAlchemyError as exc:
-        url = make_url(settings.database_url()).render_as_string(hide_password=True)
-        print(f"Could not use the database {url}: {exc.__class__.__name__}: "
-              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        print(unusable(exc), file=sys.stderr)
         return 1

@@ -54,3 +54,9 @@ def migrate(engine: Engine) -> None:
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def unusable(exc: Exception) -> str:
+    """What a command says when the database cannot be used (its password hidden)."""
+    url = make_url(settings.database_url()).render_as_string(hide_password=True)
+    return f"Could not use the database {url}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
