@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
+
+from benchmarks.timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = 10
@@ -97,13 +98,6 @@ def build_database(path: Path, contracts: int = CONTRACTS, quarters: int = QUART
     return url
 
 
-def _median_rerun(at, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
         baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=120)
         baseline.run()
-        baseline_seconds = _median_rerun(baseline, args.rounds)
+        baseline_seconds = median_seconds(baseline.run, args.rounds)
 
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params["contract"] = "BENCH03"
@@ -133,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print("the Overview raised:", at.exception[0].value, file=sys.stderr)
             return 2
         grid_rows = len(at.get_by_key("overview_grid").dataframe[0].value)
-        overview_seconds = _median_rerun(at, args.rounds)
+        overview_seconds = median_seconds(at.run, args.rounds)
 
     ratio = overview_seconds / baseline_seconds
     within = overview_seconds < BUDGET_SECONDS

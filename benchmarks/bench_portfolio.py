@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = 200
@@ -125,13 +126,6 @@ def build_database(path: Path, contracts: int = CONTRACTS, quarters: int = QUART
     return url
 
 
-def _median_rerun(at, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
         baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=120)
         baseline.run()
-        baseline_seconds = _median_rerun(baseline, args.rounds)
+        baseline_seconds = median_seconds(baseline.run, args.rounds)
 
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         start = time.perf_counter()
@@ -164,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             print("the first page is not the Portfolio", file=sys.stderr)
             return 2
         rows = len(at.dataframe[0].value)
-        portfolio_seconds = _median_rerun(at, args.rounds)
+        portfolio_seconds = median_seconds(at.run, args.rounds)
 
     ratio = portfolio_seconds / baseline_seconds
     within = portfolio_seconds < BUDGET_SECONDS

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import date
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert, select, text
+
+from benchmarks.timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPE = "domestic-abuse"
@@ -87,13 +88,6 @@ def build(engine, contracts: int, quarters: int, seed: int = 1) -> None:
                 for sid in submission_ids for topic in catalogue.commentary_topics])
 
 
-def _median(action, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
                 connection.execute(text("SELECT 1")).scalar()
 
         select_one()
-        token_baseline = _median(select_one, args.rounds * 4)
-        token = _median(lambda: data_version(engine), args.rounds * 4)
+        token_baseline = median_seconds(select_one, args.rounds * 4)
+        token = median_seconds(lambda: data_version(engine), args.rounds * 4)
 
         os.environ["DATABASE_URL"] = url
         baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=300)
         baseline.run()
-        baseline_seconds = _median(baseline.run, args.rounds)
+        baseline_seconds = median_seconds(baseline.run, args.rounds)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.query_params["contract"] = "BENCH0003"
         at.run()
@@ -148,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if at.exception:
             print("the Overview raised:", at.exception[0].value, file=sys.stderr)
             return 2
-        overview = _median(at.run, args.rounds)
+        overview = median_seconds(at.run, args.rounds)
         engine.dispose()
     finally:
         if server is not None:
