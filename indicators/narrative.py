@@ -20,7 +20,7 @@ import formats as fmt
 from models.catalogue import Catalogue, Indicator
 from models.periods import Quarter
 
-from .spc import CONCERN, IMPROVEMENT, spc_for
+from .spc import CONCERN, IMPROVEMENT, spc_by_indicator
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                  9: "nine", 10: "ten"}
@@ -147,13 +147,14 @@ def _rag_sentences(rows: pd.DataFrame, catalogue: Catalogue) -> list[str]:
 def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Quarter,
                              catalogue: Catalogue) -> list[str]:
     sentences = []
+    charts = spc_by_indicator(indicators, contract, [ind.code for ind in catalogue.indicators], upto=quarter)
     for ind in catalogue.indicators:
-        result = spc_for(indicators, contract, ind.code, upto=quarter)
+        result = charts[ind.code]
         latest = result.latest
-        if latest is None or result.points.index[-1] != quarter.label or not latest["special_cause"]:
+        if latest is None or latest.name != quarter.label or not latest["special_cause"]:
             continue
         kind = {IMPROVEMENT: "improvement", CONCERN: "concern"}[latest["point_type"]]
-        caveat = "" if result.reliable else f" (a run chart of {len(result.points)} quarters: not yet reliable)"
+        caveat = "" if result.reliable else f" (a run chart of {result.point_count} quarters: not yet reliable)"
         sentences.append(f"{ind.short}: special cause variation, {kind}: {latest['rule']}{caveat}.")
     return sentences
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -83,8 +84,9 @@ class SpcResult:
     mean: float | None
     lower: float | None
     upper: float | None
-    #: One row per point (index as given); columns ``POINT_COLUMNS``.
-    points: pd.DataFrame
+    #: Each of ``POINT_COLUMNS`` as an array, one value per point, and the points' index.
+    columns: dict[str, np.ndarray] = field(repr=False)
+    index: pd.Index = field(repr=False)
     variation: str | None
     assurance: str | None
     #: True when there are enough points (12) for the limits to mean something.
@@ -95,9 +97,25 @@ class SpcResult:
     chart: str = "xmr"      # "xmr", or "run" when not yet reliable
     notes: list[str] = field(default_factory=list)
 
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """One row per point (index as given); columns ``POINT_COLUMNS``.
+
+        Made when first asked for: a page's verdicts need only the latest point, and making a
+        frame for each of forty charts cost more than the charts."""
+        return pd.DataFrame(self.columns, index=self.index, columns=POINT_COLUMNS)
+
+    @property
+    def point_count(self) -> int:
+        return len(self.index)
+
     @property
     def latest(self) -> pd.Series | None:
-        return None if self.points.empty else self.points.iloc[-1]
+        """The latest point (named by its index: the quarter's label), or None."""
+        if not len(self.index):
+            return None
+        return pd.Series({column: self.columns[column][-1] for column in POINT_COLUMNS},
+                         name=self.index[-1], dtype=object)
 
 
 def process_limits(values: Sequence[float], screen: bool = True) -> Limits | None:
@@ -167,12 +185,6 @@ def two_of_three_rule(values: np.ndarray, limits: Limits) -> np.ndarray:
 # --- the chart ---------------------------------------------------------------------------
 
 
-def _verdict(points: pd.DataFrame) -> str | None:
-    if points.empty:
-        return None
-    return points["point_type"].iloc[-1]
-
-
 def _last_target(target: float | Sequence[float | None] | None) -> float | None:
     """The target, or the latest known one of a target at each point; None when there is none."""
     if target is None:
@@ -206,13 +218,10 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
     y = series.to_numpy()
     n = len(y)
     target_value = _last_target(target)
-    points = pd.DataFrame(index=series.index)
-    points["value"] = y
     improving_side = 1 if better == "higher" else -1
     if n == 0:
-        for column in POINT_COLUMNS[1:]:
-            points[column] = pd.Series(dtype=object)
-        return SpcResult(None, None, None, points, None, None, False, target_value, better,
+        empty = {"value": y} | {c: np.empty(0, dtype=object) for c in POINT_COLUMNS[1:]}
+        return SpcResult(None, None, None, empty, series.index, None, None, False, target_value, better,
                          chart="run", notes=["No values to chart."])
 
     reliable = n >= min_points
@@ -235,16 +244,13 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
                         (two_of_three, RULE_TWO_OF_THREE)):
         rules = np.where(flags, np.where(rules == "", name, rules + "; " + name), rules)
 
-    points["centre"] = centre
-    points["lower"] = limits.lower if limits else np.nan
-    points["upper"] = limits.upper if limits else np.nan
-    points["beyond_limits"] = beyond
-    points["shift"] = shift
-    points["trend"] = trend
-    points["two_of_three"] = two_of_three
-    points["special_cause"] = special
-    points["rule"] = rules
-    points["point_type"] = point_type
+    columns = {
+        "value": y, "centre": np.full(n, centre),
+        "lower": np.full(n, limits.lower if limits else np.nan),
+        "upper": np.full(n, limits.upper if limits else np.nan),
+        "beyond_limits": beyond, "shift": shift, "trend": trend, "two_of_three": two_of_three,
+        "special_cause": special, "rule": rules, "point_type": point_type,
+    }
     notes = [] if reliable else [
         f"Only {n} point{'s' if n != 1 else ''}: a run chart until there are {min_points}; "
         "process limits are not yet reliable."]
@@ -252,8 +258,9 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
         mean=centre,
         lower=limits.lower if limits else None,
         upper=limits.upper if limits else None,
-        points=points,
-        variation=_verdict(points),
+        columns=columns,
+        index=series.index,
+        variation=str(point_type[-1]),
         assurance=assurance(limits, target_value, better) if limits else None,
         reliable=reliable,
         target=target_value,
@@ -267,6 +274,36 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
 # --- applied to the engine's indicators ------------------------------------------------
 
 
+def _rows(indicators: pd.DataFrame, contract: str, upto, basis: str) -> pd.DataFrame:
+    """The contract's rows on ``basis`` up to ``upto``, in time order."""
+    rows = indicators[(indicators["contract"] == contract) & (indicators["basis"] == basis)]
+    if upto is not None:
+        rows = rows[rows["period"] <= upto.index]
+    return rows.sort_values("period", kind="stable")
+
+
+def _charts(rows: pd.DataFrame, codes: Sequence[str]) -> dict[str, SpcResult]:
+    """The chart of each of ``codes`` from rows in time order, points indexed by quarter label.
+
+    Plain arrays, not a frame per indicator: every indicator's chart is made on each change
+    of quarter, and slicing frames cost more than the charts."""
+    labels = np.array([f"{year} Q{quarter}" for year, quarter in
+                       zip(rows["fiscal_year"].tolist(), rows["quarter"].tolist(), strict=True)], dtype=object)
+    of = rows["indicator"].to_numpy(dtype=object)
+    values = rows["value"].to_numpy(dtype=float)
+    targets = rows["target"].to_numpy(dtype=object)
+    better = rows["better"].to_numpy(dtype=object)
+    charts = {}
+    for code in codes:
+        mine = of == code
+        value, with_value = values[mine], ~np.isnan(values[mine])
+        known = targets[mine][with_value]
+        charts[code] = xmr(pd.Series(value, index=labels[mine]),
+                           target=known[-1] if len(known) else None,
+                           better=better[mine][-1] if mine.any() else "higher")
+    return charts
+
+
 def spc_for(indicators: pd.DataFrame, contract: str, indicator: str, upto=None,
             basis: str = "quarter") -> SpcResult:
     """The chart of one indicator of one contract over the quarters held (up to ``upto``).
@@ -275,17 +312,15 @@ def spc_for(indicators: pd.DataFrame, contract: str, indicator: str, upto=None,
     one in force at the latest point. Which way is better comes with the rows
     (the engine's ``better``, from the contract's catalogue).
     """
-    rows = indicators[(indicators["contract"] == contract) & (indicators["indicator"] == indicator)
-                      & (indicators["basis"] == basis)]
-    if upto is not None:
-        rows = rows[rows["period"] <= upto.index]
-    rows = rows.sort_values("period")
-    labels = rows["fiscal_year"].astype(str) + " Q" + rows["quarter"].astype(str)
-    series = pd.Series(rows["value"].to_numpy(dtype=float), index=labels.to_numpy())
-    with_value = rows[rows["value"].notna()]
-    target = with_value["target"].iloc[-1] if len(with_value) else None
-    better = rows["better"].iloc[-1] if len(rows) else "higher"
-    return xmr(series, target=target, better=better)
+    rows = _rows(indicators, contract, upto, basis)
+    return _charts(rows[rows["indicator"] == indicator], [indicator])[indicator]
+
+
+def spc_by_indicator(indicators: pd.DataFrame, contract: str, codes: Sequence[str], upto=None,
+                     basis: str = "quarter") -> dict[str, SpcResult]:
+    """``spc_for`` of each of ``codes`` at once: the contract's rows are picked out and sorted
+    once, not once per indicator (a page shows every indicator's verdict)."""
+    return _charts(_rows(indicators, contract, upto, basis), codes)
 
 
 SUMMARY_COLUMNS = ["contract", "indicator", "service", "label", "points", "mean", "lower", "upper",
@@ -295,12 +330,13 @@ SUMMARY_COLUMNS = ["contract", "indicator", "service", "label", "points", "mean"
 def spc_summary(indicators: pd.DataFrame, contract: str, catalogue: Catalogue, upto=None) -> pd.DataFrame:
     """One row per indicator of the contract's ``catalogue``: the chart's verdicts at its latest point."""
     records = []
+    charts = spc_by_indicator(indicators, contract, [ind.code for ind in catalogue.indicators], upto)
     for ind in catalogue.indicators:
-        result = spc_for(indicators, contract, ind.code, upto)
+        result = charts[ind.code]
         latest = result.latest
         records.append({
             "contract": contract, "indicator": ind.code, "service": ind.service, "label": ind.label,
-            "points": len(result.points), "mean": result.mean, "lower": result.lower,
+            "points": result.point_count, "mean": result.mean, "lower": result.lower,
             "upper": result.upper, "variation": result.variation, "assurance": result.assurance,
             "reliable": result.reliable,
             "special_cause": bool(latest["special_cause"]) if latest is not None else False,
