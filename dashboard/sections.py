@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 import formats as fmt
 from dashboard import cache, charts, layout, views
-from dashboard.state import Selection
+from dashboard.state import Selection, page_key
 from models.catalogue import Block, Catalogue, Page
 from models.periods import Quarter
 
@@ -86,7 +87,7 @@ def spc_note(spc) -> str | None:
     """What the grey lines of a trend are, in words."""
     if spc is None or spc.mean is None:
         return None
-    points = len(spc.points)
+    points = spc.point_count
     if spc.reliable:
         text = (f"Grey lines: the mean and process limits (XmR) of the {points} quarters with a value. "
                 f"Variation at the latest quarter: {fmt.variation(spc.variation)}")
@@ -293,12 +294,36 @@ def draw_block(selection: Selection, catalogue: Catalogue, page: Page, block: Bl
 
 def draw_page(selection: Selection, catalogue: Catalogue, page: Page) -> None:
     """A whole service page: its blocks in order, the quarter / year-to-date switch where the
-    first block that follows it begins, and what 'no data' means at the foot."""
+    first block that follows it begins, and what 'no data' means at the foot.
+
+    A ``collapsed`` header starts a closed section (down to the next header): a panel titled
+    by the header whose charts are made and drawn only once someone opens it, so that a
+    long page opens quickly (each chart costs the browser about a tenth of a second)."""
     switch_at = _basis_at(page)
     basis = "quarter"
     drawn: set[str] = set()
+    section: ExpanderContainer | None = None
     for index, block in enumerate(page.blocks):
         if index == switch_at:
             basis = layout.basis_switch(page.slug)
-        draw_block(selection, catalogue, page, block, basis, drawn)
+        if block.kind == "header":
+            section = _closed_section(page, block, index) if block.collapsed else None
+            if section is not None:
+                continue    # the panel's title is the heading
+        if section is None:
+            draw_block(selection, catalogue, page, block, basis, drawn)
+        elif section.open:
+            with section:
+                draw_block(selection, catalogue, page, block, basis, drawn)
     no_data_note(selection)
+
+
+def _closed_section(page: Page, header: Block, index: int) -> ExpanderContainer:
+    """The panel of a collapsed header; ``.open`` says whether to draw what it holds."""
+    return st.expander(f"**{layout.escape(header.text)}**", on_change="rerun",
+                       key=section_key(page, index), icon=":material/bar_chart:")
+
+
+def section_key(page: Page, index: int) -> str:
+    """The key of a collapsed section's panel (``st.session_state[key]`` is True when open)."""
+    return page_key(page.slug, f"section_{index}")

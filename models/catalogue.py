@@ -223,6 +223,8 @@ class Block:
     colours: str | None = None
     basis: str | None = None
     in_months: bool = False
+    #: A header whose section (down to the next header) is drawn only when opened.
+    collapsed: bool = False
 
     def named(self) -> dict[str, str]:
         """Each measure of the block with the name it is drawn under."""

@@ -140,6 +140,7 @@ class _Block(_Strict):
     colours: Literal["good_neutral_bad", "bands"] | None = None
     basis: Literal["quarter", "ytd"] | None = None
     in_months: bool = False
+    collapsed: bool = False
 
 
 class _Page(_Strict):
@@ -461,6 +462,8 @@ def _block_problems(where: str, block: _Block, measures: dict, indicators: dict[
         problems.append(f"{where}: names has {len(block.names)} entries for {len(block.measures)} measures")
     if block.service is not None and block.service not in services:
         problems.append(f"{where}: {block.service!r} is not one of the services")
+    if block.collapsed and block.kind != "header":
+        problems.append(f"{where}: collapsed is for a header (its section is then drawn when opened)")
     return problems
 
 
@@ -501,7 +504,7 @@ def _catalogue(data: _TypeFile, path: Path | None) -> Catalogue:
         beside_name = b.beside_name or (by_code[b.beside].label if b.beside else "")
         return Block(b.kind, b.text, b.title, b.indicator, tuple(b.indicators), b.service,
                      codes, names, b.total, b.total_name, b.beside, beside_name, b.y_title,
-                     b.side_by_side, b.colours, b.basis, b.in_months)
+                     b.side_by_side, b.colours, b.basis, b.in_months, b.collapsed)
 
     return Catalogue(
         name=data.name, title=data.title, description=data.description,

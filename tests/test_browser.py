@@ -14,14 +14,15 @@ import time
 
 LINK = "?contract=ASC0013&quarter=2016-17-Q3"
 
-#: url path, heading, charts drawn: Refuge first, to open a service page (drawn
-#: from the contract type's file) in a new browser session on a freshly started server.
+#: url path, heading, charts drawn as the page opens (collapsed sections closed): Refuge
+#: first, to open a service page (drawn from the contract type's file) in a new browser
+#: session on a freshly started server.
 PAGES = [
-    ("refuge", "Refuge", 7),
+    ("refuge", "Refuge", 3),
     ("", "Portfolio", 0),
     ("overview", "Overview", 0),
-    ("one_stop", "One Stop", 10),
-    ("fresh_start", "Fresh Start", 9),
+    ("one_stop", "One Stop", 3),
+    ("fresh_start", "Fresh Start", 4),
     ("finance", "Finance", 2),
 ]
 
@@ -93,4 +94,17 @@ def test_moving_between_pages_keeps_the_quarter_in_the_url(dashboard, chromium):
     _wait_until_drawn(page, 2)
     assert "quarter=2015-16-Q4" in page.url
     assert _sidebar_quarter(page) == "2015/16 Q4"
+    page.close()
+
+
+def test_a_closed_section_draws_its_charts_when_opened(dashboard, chromium):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{dashboard}/one_stop{LINK}")
+    _wait_until_drawn(page, 3)
+    assert page.locator(".js-plotly-plot").count() == 3
+    page.get_by_text("Every One Stop indicator").click()
+    _wait_until_drawn(page, 10)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert len(titles) == 10 and all(t.strip() for t in titles)
     page.close()

@@ -39,6 +39,7 @@ MISTAKES = {
     "bad-term": ["check ARITH-HV-ONTIME", "'HV01 + HV03' is not a term", "CODE * days"],
     "unknown-denominator": ["indicator HV-ONTIME", "denominator", "HV09 is not one of the measures"],
     "page-unknown-indicator": ["page Visits, block 1 (trend)", "HV-LATE is not one of the indicators"],
+    "collapsed-not-header": ["page Visits, block 1 (trend)", "collapsed is for a header"],
     "sheet-not-listed": ["measure HV03", "sheet 'Missed visits' is not in sheets"],
     "version-not-declared": ["measure HV03", "from_version 3 is not one of the versions [1, 2]"],
     "target-without-tolerance": ["indicator HV-ONTIME", "has a target but no tolerance"],

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import formats as fmt
+from dashboard.sections import section_key
 from dashboard.state import quarter_param
 from indicators.engine import indicators_for
 from models.contract_types import get_type
@@ -63,6 +64,15 @@ def app(sample_url, monkeypatch):
     at.query_params["contract"] = CONTRACT
     at.query_params["quarter"] = quarter_param(Q3_2016)
     return open_page(at, "overview")
+
+
+def open_sections(at: AppTest, url_path: str) -> AppTest:
+    """Open every collapsed section of a service page (as clicking each panel does)."""
+    page = DOMESTIC_ABUSE.page(url_path)
+    for index, block in enumerate(page.blocks):
+        if block.collapsed:
+            at.session_state[section_key(page, index)] = True
+    return at
 
 
 def _no_exception(at: AppTest) -> None:
@@ -174,7 +184,7 @@ def test_overview_shows_the_providers_commentary(app):
 @pytest.mark.parametrize("page", SERVICE_PAGES)
 def test_service_page_trends_equal_the_engine(app, engine_indicators, page):
     at = app.run()
-    open_page(at, page).run()
+    open_sections(open_page(at, page), page).run()
     _no_exception(at)
     charts = at.get("plotly_chart")
     assert charts, f"{page} drew no chart"
@@ -194,12 +204,28 @@ def test_service_page_trends_equal_the_engine(app, engine_indicators, page):
 @pytest.mark.parametrize("page", SERVICE_PAGES)
 def test_year_to_date_switch(app, engine_indicators, page):
     at = app.run()
-    open_page(at, page).run()
+    open_sections(open_page(at, page), page).run()
     at.session_state[f"{page}:basis"] = "ytd"
     at.run()
     _no_exception(at)
     bases = [basis for _, basis in _trend_tables(at)]
     assert bases and set(bases) == {"ytd"}
+
+
+def test_a_collapsed_section_is_drawn_only_when_opened(app, engine_indicators):
+    """One Stop's section of every indicator is a closed panel at first: none of its trends is
+    made; opened, it draws a trend for each One Stop indicator, equal to the engine's."""
+    at = app.run()
+    open_page(at, "one_stop").run()
+    _no_exception(at)
+    one_stop = [ind.code for ind in DOMESTIC_ABUSE.indicators_for("One Stop")]
+    closed = at.get("plotly_chart")
+    assert not {code for code, _ in _trend_tables(at)} & set(one_stop)
+    assert [e.label for e in at.expander] == ["**Every One Stop indicator**"]
+    open_sections(at, "one_stop").run()
+    _no_exception(at)
+    assert {code for code, _ in _trend_tables(at)} == set(one_stop)
+    assert len(at.get("plotly_chart")) == len(closed) + len(one_stop)
 
 
 def test_choice_is_kept_in_the_url_and_read_from_it(app):
