@@ -8,6 +8,9 @@ type, which has no file of its own) then sees "Page not found" over the right
 page. Starting the server here, with that mode switched off before any session
 begins, avoids it. Options are Streamlit's own (``--server.port 8502``,
 ``--server.address 0.0.0.0`` once sign-in is configured).
+
+Before the server listens, :func:`dashboard.warm.warm` imports the app's code and
+computes the first pages' figures, so that the first visit is not a cold start.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 import settings
+from dashboard.warm import warm
 
 
 def main(argv: list[str] | None = None) -> None:
     # The pages are listed by st.navigation in app.py, never read from the pages/ folder.
     PagesManager.uses_pages_directory = False
     args = sys.argv[1:] if argv is None else argv
+    # Before listening: the first visitor then waits no longer than anyone else.
+    seconds = warm()
+    print(f"  Made ready in {seconds:.1f} s: the app's code, the schema and the latest quarters.",
+          flush=True)
     sys.argv = ["streamlit", "run", str(settings.ROOT / "app.py"), *args]
     cli.main()
 

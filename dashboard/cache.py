@@ -243,3 +243,15 @@ def _latest_return(url: str, version: str, contract: str, today: date) -> dict |
 def latest_return(contract: str, version: str, today: date | None = None) -> dict | None:
     """The contract's latest return by its deadline (``alerts.deadlines.latest_status``), as of today."""
     return _latest_return(database_url(), version, contract, today or date.today())
+
+
+@st.cache_data(show_spinner="Reading every contract…", max_entries=16)
+def _portfolio(url: str, version: str, today: date) -> pd.DataFrame:
+    from dashboard.portfolio import portfolio_table
+
+    return portfolio_table(_engine_for(url), today)
+
+
+def portfolio(version: str, today: date | None = None) -> pd.DataFrame:
+    """One row per contract held (``dashboard.portfolio.portfolio_table``), as of today."""
+    return _portfolio(database_url(), version, today or date.today())

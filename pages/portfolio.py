@@ -1,7 +1,5 @@
 """Portfolio: every contract held, one row each; the first page a council officer sees."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -14,16 +12,9 @@ PAGE = "portfolio"
 selection = state.current()
 
 
-@st.cache_data(show_spinner="Reading every contract…", max_entries=16)
-def _portfolio(url: str, version: str, today: date):
-    # Keyed by the database URL and data version, like dashboard/cache.py's loaders:
-    # anything stored gives a new version, so a warm rerun only reads this back.
-    return portfolio.portfolio_table(cache.engine(), today)
-
-
 st.title("Portfolio")
 try:
-    rows = _portfolio(cache.database_url(), selection.version, date.today())
+    rows = cache.portfolio(selection.version)
 except ContractTypeError as problem:
     st.error(f"A contract type file cannot be read, so the portfolio cannot be shown: {problem}",
              icon=":material/error:")
