@@ -7,10 +7,12 @@ Loads the sample into a temporary SQLite database, starts the dashboard
 baseline. Reported, each the median of the rounds:
 
 - baseline: a full reload of the one-line app until it has finished running;
-- first visit: the Overview opened on a freshly started server (target ≤ 3 s);
+- first visit: the Overview opened on a freshly started server, once it listens (target ≤ 3 s;
+  ``python -m dashboard`` gets ready before it listens, and the time that takes is printed);
 - each page: a full reload on a warm server until the script has finished and its
   charts are drawn (target ≤ 2 s);
-- quarter change: choosing another quarter in the sidebar on the Overview (target ≤ 0.5 s);
+- quarter change: choosing another quarter in the sidebar on the Overview, one not opened
+  before each time, from choosing it until the Overview of that quarter is drawn (target ≤ 0.5 s);
 
 each with its ratio to the baseline. Exit status 1 when a target is missed.
 """
@@ -39,6 +41,9 @@ LINK = "?contract=ASC0013&quarter=2016-17-Q3"
 PAGES = ["portfolio", "overview", "one_stop", "refuge", "fresh_start", "finance", "history", "targets",
          "returns", "meeting"]
 TARGETS = {"first visit": 3.0, "page": 2.0, "quarter change": 0.5}
+#: The quarters chosen in turn on the Overview (the link opens 2016/17 Q3).
+QUARTERS = ("2016/17 Q2", "2016/17 Q1", "2015/16 Q4", "2015/16 Q3", "2015/16 Q2", "2015/16 Q1",
+            "2014/15 Q4", "2014/15 Q3", "2014/15 Q2")
 BASELINE_APP = "import streamlit as st\nst.title('Baseline')\n"
 
 
@@ -51,8 +56,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(command: list[str], env: dict[str, str], cwd: Path, log: Path):
+def _server(command: list[str], env: dict[str, str], cwd: Path, log: Path, started: dict | None = None):
+    """The server on a free port; ``started["seconds"]``: how long it took to listen."""
     port = _free_port()
+    begun = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen([*command, "--server.headless", "true", "--server.port", str(port),
                                     "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
@@ -66,6 +73,8 @@ def _server(command: list[str], env: dict[str, str], cwd: Path, log: Path):
                         break
                 except OSError:
                     time.sleep(0.1)
+            if started is not None:
+                started["seconds"] = time.perf_counter() - begun
             yield url
         finally:
             process.terminate()
@@ -89,7 +98,7 @@ def _timed(action, page) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help=f"at most {len(QUARTERS)}")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -115,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                 _ready(page)
                 results["baseline"] = statistics.median(
                     _timed(lambda: page.reload(), page) for _ in range(args.rounds))
-            with _server([sys.executable, "-m", "dashboard"], env, ROOT, folder / "dashboard.log") as url:
+            started: dict[str, float] = {}
+            with _server([sys.executable, "-m", "dashboard"], env, ROOT, folder / "dashboard.log",
+                         started) as url:
                 results["first visit"] = _timed(lambda: page.goto(f"{url}/overview{LINK}"), page)
                 for name in PAGES:
                     page.goto(f"{url}/{name}{LINK}")
@@ -126,13 +137,17 @@ def main(argv: list[str] | None = None) -> int:
                 _ready(page)
                 quarter = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Quarter")
                 times = []
-                for index in range(args.rounds):
-                    # Type the quarter into the sidebar's chooser, as a keyboard user would.
-                    def choose(label=("2016/17 Q2", "2016/17 Q3")[index % 2]):
-                        quarter.click()
-                        page.keyboard.type(label)
-                        page.keyboard.press("Enter")
-                    times.append(_timed(choose, page))
+                # A quarter not opened before each time (the worst case: nothing cached for it).
+                for label in QUARTERS[:args.rounds]:
+                    # Type the quarter into the sidebar's chooser, as a keyboard user would; the
+                    # time runs from choosing it (Enter) until its page is drawn.
+                    quarter.click()
+                    page.keyboard.type(label)
+                    start = time.perf_counter()
+                    page.keyboard.press("Enter")
+                    page.get_by_test_id("stCaptionContainer").filter(has_text=f"· {label}").first.wait_for()
+                    _ready(page)
+                    times.append(time.perf_counter() - start)
                 results["quarter change"] = statistics.median(times)
             browser.close()
     finally:
@@ -147,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         missed |= not ok
         print(f"{name:<16} {seconds:8.2f} {seconds / baseline:11.1f}  "
               + ("" if target is None else f"≤ {target:g} s {'met' if ok else 'MISSED'}"))
+    print(f"(the dashboard took {started['seconds']:.1f} s from starting to listening: it imports its code and "
+          "computes the latest quarters before it listens; the one-line app needs none of that)")
     return 1 if missed else 0
 
 
