@@ -25,3 +25,37 @@ def test_sqlite_has_foreign_keys_and_wal_on(sqlite_engine):
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_the_newest_migrations_are_read_as_alembic_reads_them():
+    from alembic.script import ScriptDirectory
+
+    from models.database import head_revisions, make_engine
+
+    scripts = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    assert head_revisions() == set(scripts.get_heads())
+
+
+def test_a_database_at_the_newest_migration_is_not_migrated_again(engine, monkeypatch):
+    from models.database import at_head, migrate
+
+    assert at_head(engine)
+
+    def upgrade(*args, **kwargs):
+        raise AssertionError("Alembic was started for a database already at the newest migration")
+
+    monkeypatch.setattr(command, "upgrade", upgrade)
+    migrate(engine)
+
+
+def test_an_older_or_empty_database_is_still_brought_up_to_date(tmp_path):
+    from models.database import at_head, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    assert not at_head(engine)              # empty: no alembic_version table yet
+    command.upgrade(alembic_config(engine), "0003")
+    assert not at_head(engine)
+    migrate(engine)
+    assert at_head(engine)
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
