@@ -293,9 +293,10 @@ def key_figures(indicators: pd.DataFrame, measures: pd.DataFrame, catalogue: Cat
     ytd_rows = _rows(indicators, "ytd", quarter).set_index("indicator")
     measure_codes = tuple(code for _, codes in catalogue.key_figures for code in codes
                           if code in catalogue.measures_by_code)
-    by_quarter = at_quarter(measure_series(measures, catalogue, measure_codes, "quarter"), quarter)
+    each_quarter = measure_series(measures, catalogue, measure_codes, "quarter")
+    by_quarter = at_quarter(each_quarter, quarter)
     by_ytd = at_quarter(measure_series(measures, catalogue, measure_codes, "ytd"), quarter)
-    previous = at_quarter(measure_series(measures, catalogue, measure_codes, "quarter"), quarter.previous())
+    previous = at_quarter(each_quarter, quarter.previous())
     previous_held = _previous_held(indicators, quarter)
     records = []
     for service, codes in catalogue.key_figures:

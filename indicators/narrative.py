@@ -150,12 +150,11 @@ def _special_cause_sentences(indicators: pd.DataFrame, contract: str, quarter: Q
     charts = spc_by_indicator(indicators, contract, [ind.code for ind in catalogue.indicators], upto=quarter)
     for ind in catalogue.indicators:
         result = charts[ind.code]
-        latest = result.latest
-        if latest is None or latest.name != quarter.label or not latest["special_cause"]:
+        if result.latest_label != quarter.label or not result.at_latest("special_cause"):
             continue
-        kind = {IMPROVEMENT: "improvement", CONCERN: "concern"}[latest["point_type"]]
+        kind = {IMPROVEMENT: "improvement", CONCERN: "concern"}[result.at_latest("point_type")]
         caveat = "" if result.reliable else f" (a run chart of {result.point_count} quarters: not yet reliable)"
-        sentences.append(f"{ind.short}: special cause variation, {kind}: {latest['rule']}{caveat}.")
+        sentences.append(f"{ind.short}: special cause variation, {kind}: {result.at_latest('rule')}{caveat}.")
     return sentences
 
 

@@ -117,6 +117,16 @@ class SpcResult:
         return pd.Series({column: self.columns[column][-1] for column in POINT_COLUMNS},
                          name=self.index[-1], dtype=object)
 
+    def at_latest(self, column: str):
+        """One of ``POINT_COLUMNS`` at the latest point (None when there is no point): what
+        ``latest`` gives, without making a Series of it for each of forty indicators."""
+        return self.columns[column][-1] if len(self.index) else None
+
+    @property
+    def latest_label(self):
+        """The index of the latest point (the quarter's label for an indicator), or None."""
+        return self.index[-1] if len(self.index) else None
+
 
 def process_limits(values: Sequence[float], screen: bool = True) -> Limits | None:
     """Mean and process limits of an XmR chart (None with fewer than two values)."""
@@ -212,16 +222,21 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
     left out. ``target``: a number, or a sequence of the target at each point (the
     latest known one is used for assurance). ``better``: "higher" or "lower".
     """
-    series = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) \
-        else values.astype(float)
-    series = series.dropna()
-    y = series.to_numpy()
+    if isinstance(values, pd.Series):
+        index, y = values.index, values.to_numpy(dtype=float)
+    else:
+        y = np.asarray(values, dtype=float).ravel()
+        index = pd.RangeIndex(len(y))
+    # Arrays, not a Series: every indicator's chart is made on each change of quarter.
+    known = ~np.isnan(y)
+    if not known.all():
+        index, y = index[known], y[known]
     n = len(y)
     target_value = _last_target(target)
     improving_side = 1 if better == "higher" else -1
     if n == 0:
         empty = {"value": y} | {c: np.empty(0, dtype=object) for c in POINT_COLUMNS[1:]}
-        return SpcResult(None, None, None, empty, series.index, None, None, False, target_value, better,
+        return SpcResult(None, None, None, empty, index, None, None, False, target_value, better,
                          chart="run", notes=["No values to chart."])
 
     reliable = n >= min_points
@@ -259,7 +274,7 @@ def xmr(values: Sequence[float], target=None, better: str = "higher", *,
         lower=limits.lower if limits else None,
         upper=limits.upper if limits else None,
         columns=columns,
-        index=series.index,
+        index=index,
         variation=str(point_type[-1]),
         assurance=assurance(limits, target_value, better) if limits else None,
         reliable=reliable,
@@ -333,14 +348,13 @@ def spc_summary(indicators: pd.DataFrame, contract: str, catalogue: Catalogue, u
     charts = spc_by_indicator(indicators, contract, [ind.code for ind in catalogue.indicators], upto)
     for ind in catalogue.indicators:
         result = charts[ind.code]
-        latest = result.latest
         records.append({
             "contract": contract, "indicator": ind.code, "service": ind.service, "label": ind.label,
             "points": result.point_count, "mean": result.mean, "lower": result.lower,
             "upper": result.upper, "variation": result.variation, "assurance": result.assurance,
             "reliable": result.reliable,
-            "special_cause": bool(latest["special_cause"]) if latest is not None else False,
-            "rule": latest["rule"] if latest is not None else "",
+            "special_cause": bool(result.at_latest("special_cause")),
+            "rule": result.at_latest("rule") or "",
             "target": result.target,
         })
     return pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
