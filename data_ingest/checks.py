@@ -25,6 +25,7 @@ from itertools import pairwise
 from typing import cast
 
 from data_ingest.findings import Finding, error, warning
+from data_ingest.layout import checks_in, measures_in
 from data_ingest.reader import CellValue, ParsedWorkbook
 from models.catalogue import COMMENTARY, COVER, Catalogue, Check, Term
 from models.periods import Quarter
@@ -69,7 +70,7 @@ def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None, histo
     # The reader holds each measure's value as a float, or None when blank.
     values = {code: cast(float | None, cell.value) for code, cell in parsed.values.items()}
     figures = _Figures(catalogue, parsed.values, values, parsed.quarter, history)
-    for check in catalogue.checks_in(version):
+    for check in checks_in(catalogue, version):
         if check.rule == "funnel":
             findings += _funnel(check, figures)
         elif check.rule == "never_falls":
@@ -122,20 +123,24 @@ def _contract_and_period(parsed: ParsedWorkbook, contract: ContractTerms | None,
         return findings   # a missing or unreadable year or quarter was reported by the reader
     where = parsed.cover.get("quarter")
     cell = where.cell if where else None
-    period = f"{quarter.label} ({quarter.start:%B} to {quarter.end:%B %Y})"
-    if contract is not None and (quarter.end < contract.start_date or quarter.start > contract.end_date):
+    end = quarter.end
+    if contract is not None and (end < contract.start_date or quarter.start > contract.end_date):
         findings.append(error(
             "OUTSIDE-TERM",
-            f"{period} is outside contract {contract.reference}, which runs from "
+            f"{_period(quarter)} is outside contract {contract.reference}, which runs from "
             f"{_day(contract.start_date)} to {_day(contract.end_date)}.",
             "Check the financial year and quarter on the Cover sheet.", sheet=COVER, cell=cell))
-    if quarter.end >= today:
+    if end >= today:
         findings.append(error(
             "FUTURE-PERIOD",
-            f"{period} has not ended yet, so its return cannot be complete.",
+            f"{_period(quarter)} has not ended yet, so its return cannot be complete.",
             f"Check the financial year and quarter on the Cover sheet; a return for {quarter.label} can be "
             f"sent from {_day(quarter.next().start)}.", sheet=COVER, cell=cell))
     return findings
+
+
+def _period(quarter: Quarter) -> str:
+    return f"{quarter.label} ({quarter.start:%B} to {quarter.end:%B %Y})"
 
 
 def _day(day: date) -> str:
@@ -147,8 +152,8 @@ def _day(day: date) -> str:
 
 def _arithmetic(check: Check, figures: _Figures) -> list[Finding]:
     values, cells, quarter = figures.values, figures.cells, figures.quarter
-    right = _right_side(check.right, figures)
-    if right is None:
+    right_total = _right_total(check.right, figures)
+    if right_total is None:
         return []
     groups: list[tuple[str, ...]] = [(code,) for code in check.left] if check.each else [check.left]
     findings = []
@@ -157,9 +162,12 @@ def _arithmetic(check: Check, figures: _Figures) -> list[Finding]:
         if len(left) < len(group):
             continue
         total = sum(left)
-        broken = total > right.total + _TOLERANCE if check.op == "le" else abs(total - right.total) > _TOLERANCE
+        broken = total > right_total + _TOLERANCE if check.op == "le" else abs(total - right_total) > _TOLERANCE
         if not broken:
             continue
+        right = _right_side(check.right, figures)
+        if right is None:
+            continue    # cannot be: _right_total found every figure it needs
         first = cells[group[0]]
         if len(group) == 1:
             left_text = f"{figures.describe(group[0])} is {figures.number(group[0], total)}"
@@ -205,6 +213,29 @@ class _Right:
     @property
     def numbers_total(self) -> str:
         return _plain(self.total)
+
+
+def _right_total(terms: tuple[Term, ...], figures: _Figures) -> float | None:
+    """The right-hand side's value (as ``_right_side`` adds it up), or None when a figure it
+    needs is not held; the wording is only made for a check that fails."""
+    quarter, history = figures.quarter, figures.history
+    total = 0.0
+    for term in terms:
+        if term.previous:
+            if quarter is None or quarter.previous() not in history:
+                return None
+            value = history[quarter.previous()].get(term.code)
+        else:
+            value = figures.values.get(term.code)
+        if value is None:
+            return None
+        amount = value
+        if term.times_days:
+            if quarter is None:
+                return None
+            amount = value * quarter.days
+        total += term.sign * amount
+    return total
 
 
 def _right_side(terms: tuple[Term, ...], figures: _Figures) -> _Right | None:
@@ -329,11 +360,15 @@ def _outliers(figures: _Figures, version: int) -> list[Finding]:
     if not held:
         return []
     span = held[-1].label if len(held) == 1 else f"{held[-1].label} to {held[0].label}"
+    held_values = [history[q] for q in held]
     findings = []
-    for measure in catalogue.measures_in(version):
+    for measure in measures_in(catalogue, version):
         value = values.get(measure.code)
-        earlier = [v for v in (history[q].get(measure.code) for q in held) if v is not None]
-        if value is None or not earlier:
+        if value is None:
+            continue
+        code = measure.code
+        earlier = [v for quarter_values in held_values if (v := quarter_values.get(code)) is not None]
+        if not earlier:
             continue
         mean = sum(earlier) / len(earlier)
         if value < catalogue.outlier_floor and mean < catalogue.outlier_floor:

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from openpyxl.utils import get_column_letter
 
-from models.catalogue import Catalogue
+from models.catalogue import Catalogue, Check, Measure
+
+T = TypeVar("T")
 
 CODE_HEADER = "Code"
 MEASURE_HEADER = "Measure"
@@ -77,4 +81,40 @@ def coordinate(row: int, column: int) -> str:
 
 def measure_sheets(catalogue: Catalogue, version: int) -> tuple[str, ...]:
     """The sheets of figures a template version has, in workbook order (a sheet with none is left out)."""
-    return tuple(sheet for sheet in catalogue.sheets if catalogue.measures_on(sheet, version))
+    return remembered(catalogue, ("sheets", version), lambda: tuple(
+        sheet for sheet in catalogue.sheets if catalogue.measures_on(sheet, version)))
+
+
+def measures_on(catalogue: Catalogue, sheet: str, version: int) -> tuple[Measure, ...]:
+    """``catalogue.measures_on(sheet, version)``, worked out once."""
+    return remembered(catalogue, ("on", sheet, version), lambda: catalogue.measures_on(sheet, version))
+
+
+def measures_in(catalogue: Catalogue, version: int) -> tuple[Measure, ...]:
+    """``catalogue.measures_in(version)``, worked out once."""
+    return remembered(catalogue, ("in", version), lambda: catalogue.measures_in(version))
+
+
+def checks_in(catalogue: Catalogue, version: int) -> tuple[Check, ...]:
+    """``catalogue.checks_in(version)``, worked out once."""
+    return remembered(catalogue, ("checks", version), lambda: catalogue.checks_in(version))
+
+
+#: What a catalogue holds for one version, by the catalogue's identity: a type is loaded once
+#: and read for every upload, and working these out again each time cost more than reading a
+#: sheet. Each entry keeps its catalogue, so the identity cannot be reused while it is held.
+_MEMO: dict[tuple[int, tuple], tuple[Catalogue, Any]] = {}
+#: Types are few; a reloaded type file makes a new catalogue, so the memo is emptied now and then.
+_MEMO_LIMIT = 1024
+
+
+def remembered(catalogue: Catalogue, what: tuple, work: Callable[[], T]) -> T:
+    key = (id(catalogue), what)
+    held = _MEMO.get(key)
+    if held is not None and held[0] is catalogue:
+        return cast(T, held[1])
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    value = work()
+    _MEMO[key] = (catalogue, value)
+    return value

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 import openpyxl
 import python_calamine
@@ -47,7 +48,9 @@ from data_ingest.layout import (  # noqa: F401 - re-exported: the template and t
     VALUE_HEADER,
     coordinate,
     measure_sheets,
+    measures_on,
     normalise,
+    remembered,
 )
 from data_ingest.safety import VISIBLE, Inspection, Refused, SheetScan, inspect
 from models.catalogue import COMMENTARY, COVER, COVER_FIELDS, Catalogue, Measure
@@ -145,7 +148,7 @@ def read_workbook(content: bytes, file_name: str = "workbook.xlsx",
         parsed.findings.extend(refused.findings)
         return parsed
     try:
-        with _open_book(content, engine) as book:
+        with _open_book(content, engine, inspection) as book:
             _parse_sheets(book, inspection, parsed, catalogue)
     except Exception as exc:  # noqa: BLE001 - a damaged file must give a message, not a crash
         parsed.findings.append(error(
@@ -176,17 +179,20 @@ class _Book:
 class _CalamineBook(_Book):
     """python-calamine: cached values, blanks as "", dates as date or datetime, errors as ""."""
 
-    def __init__(self, content: bytes):
-        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    def __init__(self, content: bytes, inspection: Inspection):
+        # The safety pass has unpacked the parts already: calamine reads them from that copy.
+        data = inspection.unpacked if inspection.unpacked is not None else content
+        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
     def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         if not scan.rows:
             return []
         rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=scan.rows)
         for row in rows:
-            for column, value in enumerate(row):
-                if type(value) is date:     # openpyxl gives a date cell as a datetime
-                    row[column] = datetime(value.year, value.month, value.day)
+            if date in map(type, row):      # openpyxl gives a date cell as a datetime
+                for column, value in enumerate(row):
+                    if type(value) is date:
+                        row[column] = datetime(value.year, value.month, value.day)
         for cell, text in scan.errors.items():     # calamine gives an error cell as blank
             row_index, column = _indices(cell)
             if row_index < len(rows) and column < len(rows[row_index]):
@@ -218,9 +224,9 @@ class _OpenpyxlBook(_Book):
         self.workbook.close()
 
 
-def _open_book(content: bytes, engine: str) -> _Book:
+def _open_book(content: bytes, engine: str, inspection: Inspection) -> _Book:
     if engine == CALAMINE:
-        return _CalamineBook(content)
+        return _CalamineBook(content, inspection)
     if engine == OPENPYXL:
         return _OpenpyxlBook(content)
     raise ValueError(f"unknown cell reader {engine!r}: one of {', '.join(ENGINES)}")
@@ -567,45 +573,52 @@ def _read_measures(sheet: _Sheet, parsed: ParsedWorkbook, catalogue: Catalogue, 
     code_column, value_column = columns[normalise(CODE_HEADER)], columns[normalise(VALUE_HEADER)]
     if sheet.scan.hidden_columns:
         _hidden_columns(sheet, header_row, columns, (CODE_HEADER, VALUE_HEADER), parsed)
-    expected = {m.code: m for m in catalogue.measures_on(sheet.name, version)}
-    seen: dict[str, str] = {}
-    rows_of: dict[str, int] = {}
-    for row_index in range(header_row + 1, len(sheet.rows)):
-        raw_code = sheet.value(row_index, code_column)
+    expected, clean_codes = _expected(catalogue, sheet.name, version)
+    code_letter, value_letter = get_column_letter(code_column + 1), get_column_letter(value_column + 1)
+    formulas = sheet.scan.formulas
+    name, values, findings = sheet.name, parsed.values, parsed.findings
+    rows_of: dict[str, int] = {}        # code -> its row
+    rows = sheet.rows
+    for row_index in range(header_row + 1, len(rows)):
+        row = rows[row_index]
+        raw_code = row[code_column] if code_column < len(row) else None
         if raw_code is None or (isinstance(raw_code, str) and not raw_code.strip()):
             continue
-        code = SPACES.sub("", str(raw_code)).upper()
-        code_cell = coordinate(row_index, code_column)
-        value_cell = coordinate(row_index, value_column)
-        raw_value = sheet.value(row_index, value_column)
-        if code not in expected:
-            unknown = _unknown_code(sheet, code, _quote(str(raw_code).strip()), code_cell, raw_value,
-                                    catalogue, version)
+        # A code typed as the template has it is its own clean form.
+        code = raw_code if isinstance(raw_code, str) and raw_code in clean_codes else \
+            SPACES.sub("", str(raw_code)).upper()
+        raw_value = row[value_column] if value_column < len(row) else None
+        measure = expected.get(code)
+        if measure is None:
+            unknown = _unknown_code(sheet, code, _quote(str(raw_code).strip()),
+                                    f"{code_letter}{row_index + 1}", raw_value, catalogue, version)
             if unknown is not None:
-                parsed.findings.append(unknown)
+                findings.append(unknown)
             continue
-        if code in seen:
-            parsed.findings.append(error(
-                "DUPLICATE-CODE", f"Code {code} appears twice: here and in {seen[code]}.",
-                f"Keep one row for {code} and delete the other.", sheet=sheet.name, cell=code_cell))
+        if code in rows_of:
+            findings.append(error(
+                "DUPLICATE-CODE", f"Code {code} appears twice: here and in {code_letter}{rows_of[code] + 1}.",
+                f"Keep one row for {code} and delete the other.", sheet=name,
+                cell=f"{code_letter}{row_index + 1}"))
             continue
-        seen[code] = code_cell
         rows_of[code] = row_index
-        measure = expected[code]
-        if sheet.uncalculated(value_cell):
-            parsed.findings.append(_formula_finding(sheet, value_cell, _describe(measure)))
-            parsed.values[code] = CellValue(None, sheet.name, value_cell)
+        value_cell = f"{value_letter}{row_index + 1}"
+        if formulas and sheet.uncalculated(value_cell):
+            findings.append(_formula_finding(sheet, value_cell, _describe(measure)))
+            values[code] = CellValue(None, name, value_cell)
             continue
-        number, finding = _measure_value(raw_value, measure)
-        if finding is not None:
-            message, advice, rule = finding
-            parsed.findings.append(error(rule, message, advice, sheet=sheet.name, cell=value_cell))
-        parsed.values[code] = CellValue(number, sheet.name, value_cell)
+        number = _plain_figure(raw_value, measure)
+        if number is _NOT_PLAIN:
+            number, finding = _measure_value(raw_value, measure)
+            if finding is not None:
+                message, advice, rule = finding
+                findings.append(error(rule, message, advice, sheet=name, cell=value_cell))
+        values[code] = CellValue(number, name, value_cell)
 
     if sheet.scan.merged:
         _merged_values(sheet, parsed, expected, rows_of, value_column)
     for code, measure in expected.items():
-        if code not in seen:
+        if code not in rows_of:
             parsed.findings.append(error(
                 "MISSING-MEASURE", f"There is no row for {_describe(measure)}.",
                 f"Add a row with {code} in the {CODE_HEADER} column and the figure in the {VALUE_HEADER} "
@@ -656,7 +669,7 @@ def _unknown_code(sheet: _Sheet, code: str, typed: str, cell: str, raw_value: ob
                      f"not on {sheet.name}.", f"Move the row to the {elsewhere.sheet} sheet.",
                      sheet=sheet.name, cell=cell)
     if _CODE_LIKE.match(code) or has_value:
-        codes = catalogue.measures_on(sheet.name, version)
+        codes = measures_on(catalogue, sheet.name, version)
         return error("UNKNOWN-CODE", f"'{typed}' is not a code of the {sheet.name} sheet "
                      f"({codes[0].code} to {codes[-1].code}).",
                      "Correct the code as it is in the template; codes must not be changed. Put remarks "
@@ -666,6 +679,40 @@ def _unknown_code(sheet: _Sheet, code: str, typed: str, cell: str, raw_value: ob
 
 def _describe(measure: Measure) -> str:
     return f"{measure.label} ({measure.code})"
+
+
+def _expected(catalogue: Catalogue, sheet: str, version: int) -> tuple[dict[str, Measure], frozenset[str]]:
+    """A sheet's measures of one version by code (the same dict for every upload: not to be
+    changed), and the codes that are already as a code is compared (capitals, no spaces)."""
+    def work() -> tuple[dict[str, Measure], frozenset[str]]:
+        expected = {m.code: m for m in measures_on(catalogue, sheet, version)}
+        return expected, frozenset(c for c in expected if SPACES.sub("", c).upper() == c)
+    return remembered(catalogue, ("expected", sheet, version), work)
+
+
+#: ``_plain_figure`` found no quick answer: ``_measure_value`` decides, with its finding.
+_NOT_PLAIN = object()
+
+
+def _plain_figure(raw: object, measure: Measure) -> object:
+    """The quick answer for what nearly every cell holds: blank, or a number that is a good
+    figure (what ``_measure_value`` gives it, with no finding); else ``_NOT_PLAIN``."""
+    if raw is None:
+        return None
+    kind = type(raw)
+    if kind is not float and kind is not int:
+        return _NOT_PLAIN
+    number = float(cast(float, raw))
+    if not 0 <= number <= LARGEST_FIGURE:      # also NaN: every comparison with it is false
+        return _NOT_PLAIN
+    if measure.type == "money":
+        pence = number * 100
+        if abs(pence - round(pence)) > 1e-6 * max(1.0, abs(pence)):
+            return _NOT_PLAIN
+        return round(number, 2)
+    if abs(number - round(number)) > 1e-9 * max(1.0, abs(number)):
+        return _NOT_PLAIN
+    return float(round(number))
 
 
 def _measure_value(raw: object, measure: Measure) -> tuple[float | None, tuple[str, str, str] | None]:

@@ -34,16 +34,15 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, SupportsFloat, SupportsIndex, cast
+from typing import Any, Literal, SupportsFloat, SupportsIndex, cast
 
 from sqlalchemy import (
     Connection,
     Engine,
     Numeric,
-    Row,
     Select,
     String,
     Table,
@@ -56,7 +55,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert, ReturningInsert
+from sqlalchemy.sql.elements import ClauseElement
 
 from data_ingest.checks import ContractTerms, check_workbook
 from data_ingest.findings import Finding, error
@@ -232,7 +233,7 @@ class _Found:
     """The contract the reader looked up, kept so that checking does not look it up again."""
 
     def __init__(self) -> None:
-        self.contract: Contract | None = None
+        self.contract: HeldContract | None = None
 
     def type_of(self, connection: Connection):
         def look_up(reference: str) -> Catalogue | None:
@@ -241,7 +242,7 @@ class _Found:
         return look_up
 
 
-def _passed(contract: Contract | None, parsed: ParsedWorkbook) -> tuple[Contract, Quarter, Catalogue]:
+def _passed(contract: HeldContract | None, parsed: ParsedWorkbook) -> tuple[HeldContract, Quarter, Catalogue]:
     """The contract, quarter and type of a workbook that passed its checks (``_result`` and
     ``_check`` reject one without them, so a missing one here is a mistake of this module)."""
     if contract is None or parsed.quarter is None or parsed.catalogue is None:
@@ -249,9 +250,9 @@ def _passed(contract: Contract | None, parsed: ParsedWorkbook) -> tuple[Contract
     return contract, parsed.quarter, parsed.catalogue
 
 
-def _compare(connection: Connection, result: IngestResult, contract: Contract, quarter: Quarter,
+def _compare(connection: Connection, result: IngestResult, contract: HeldContract, quarter: Quarter,
              catalogue: Catalogue, held: Held | None, sha256: str
-             ) -> tuple[int, Row[int, int, bool, str] | None, Row[int, int, bool, str] | None]:
+             ) -> tuple[int, _Version | None, _Version | None]:
     """Fill in what storing would do against the quarter's versions; return (latest
     version, current version row or None, identical current row or None)."""
     versions = _versions(connection, contract.id, quarter)
@@ -275,7 +276,7 @@ def _compare(connection: Connection, result: IngestResult, contract: Contract, q
 
 
 def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes, sha256: str,
-                 file_name: str, actor: Actor, today: date, contract: Contract | None
+                 file_name: str, actor: Actor, today: date, contract: HeldContract | None
                  ) -> IngestResult:
     # Inside the transaction and the quarter's lock: the checks read the history this
     # version is stored against, and any exception rolls everything back.
@@ -290,7 +291,7 @@ def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes,
     if current is not None:
         connection.execute(_SUPERSEDE, {"submission_id": current.id})
     # The unique constraint on the version speaks here, inside the transaction.
-    submission_id = connection.execute(_NEW_SUBMISSION, {
+    submission_id = _insert_one(connection, _NEW_SUBMISSION, {
         "contract_id": contract.id, "year": quarter.year, "quarter": quarter.quarter,
         "version": latest + 1, "is_current": True, "uploaded_at": utcnow(),
         "uploaded_by": _fit(actor.recorded_as, "uploaded_by"),
@@ -299,18 +300,16 @@ def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes,
         "completed_by": _fit(_cover_text(parsed, "completed_by"), "completed_by"),
         "date_completed": _fit(_cover_text(parsed, "date_completed"), "date_completed"),
         "template_version": str(parsed.template_version),
-    }).scalar_one()
-    connection.execute(_NEW_VALUE, [
-        {"submission_id": submission_id, "code": code, "value": _number(cell.value),
-         "cell": _fit(cell.location, "cell")}
+    })
+    _insert_rows(connection, _NEW_VALUE, _VALUE_COLUMNS, [
+        (submission_id, code, _number(cell.value), _fit(cell.location, "cell"))
         for code, cell in parsed.values.items()])
     commentary = [
-        {"submission_id": submission_id, "topic": topic, "text": str(cell.value).strip(),
-         "cell": _fit(cell.location, "cell")}
+        (submission_id, topic, str(cell.value).strip(), _fit(cell.location, "cell"))
         for topic, cell in parsed.commentary.items()
         if cell.value is not None and str(cell.value).strip()]
     if commentary:
-        connection.execute(_NEW_COMMENTARY, commentary)
+        _insert_rows(connection, _NEW_COMMENTARY, _COMMENTARY_COLUMNS, commentary)
     result.status = "stored"
     result.version = latest + 1
     result.submission_id = submission_id
@@ -326,14 +325,25 @@ _VALUE = cast(Table, MeasureValue.__table__)
 _CONTRACT = cast(Table, Contract.__table__)
 
 #: References are codes like ASC0013: a provider typing asc0013 means the same contract.
-_CONTRACT_BY_REFERENCE = select(_CONTRACT).where(
+_CONTRACT_BY_REFERENCE = select(*(_CONTRACT.c[name] for name in (
+    "id", "reference", "provider_id", "contract_type", "start_date", "initial_end_date",
+    "extended_end_date", "ended_on", "parameters"))).where(
     func.upper(_CONTRACT.c.reference) == bindparam("reference"))
 # The statements are annotated with their rows' types: the Table's columns are untyped.
-#: The current values of every quarter of a contract: (submission id, year, quarter, code, value).
+#: The current versions of a contract's ``count`` latest quarters up to a quarter (a quarter's
+#: own and those before it): the checks look at no other.
+_LATEST_CURRENT = (
+    select(_SUBMISSION.c.id)
+    .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current,
+           # A quarter's place in time (``Quarter.index`` + 1).
+           _SUBMISSION.c.year * 4 + _SUBMISSION.c.quarter <= bindparam("up_to"))
+    .order_by(_SUBMISSION.c.year.desc(), _SUBMISSION.c.quarter.desc())
+    .limit(bindparam("count")))
+#: Their values: (submission id, year, quarter, code, value).
 _HELD: Select[int, int, int, str, float | None] = (
     select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VALUE.c.code, _VALUE.c.value)
     .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
-    .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current))
+    .where(_SUBMISSION.c.id.in_(_LATEST_CURRENT)))
 #: Every version of one quarter, with its file's hash (the identity check reads it too).
 _VERSIONS: Select[int, int, bool, str] = select(
     _SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current, _SUBMISSION.c.sha256).where(
@@ -345,7 +355,9 @@ _SUPERSEDE = (update(_SUBMISSION).where(_SUBMISSION.c.id == bindparam("submissio
               .values(is_current=False))
 _NEW_SUBMISSION: ReturningInsert[int] = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
 _NEW_VALUE = insert(_VALUE)
+_VALUE_COLUMNS = ("submission_id", "code", "value", "cell")
 _NEW_COMMENTARY = insert(cast(Table, Commentary.__table__))
+_COMMENTARY_COLUMNS = ("submission_id", "topic", "text", "cell")
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
@@ -433,7 +445,7 @@ def require_sender(actor: Actor) -> None:
                          f"returns: only a provider's staff, an officer or an administrator may. {ASK}")
 
 
-def not_your_contract(parsed: ParsedWorkbook, contract: Contract, actor: Actor) -> Finding:
+def not_your_contract(parsed: ParsedWorkbook, contract: Contract | HeldContract, actor: Actor) -> Finding:
     """The error for a workbook whose Cover names a contract the person may not send returns for."""
     cell = parsed.cover.get("contract_reference")
     if actor.role == Role.PROVIDER:
@@ -452,7 +464,7 @@ def not_your_contract(parsed: ParsedWorkbook, contract: Contract, actor: Actor) 
 
 
 def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: Actor,
-           contract: Contract | None = None) -> tuple[Contract | None, list[Finding], Held | None]:
+           contract: HeldContract | None = None) -> tuple[HeldContract | None, list[Finding], Held | None]:
     """The contract the Cover names, every finding of reading and checking, and the
     current version of the workbook's quarter when it is already held.
 
@@ -465,10 +477,12 @@ def _check(connection: Connection, parsed: ParsedWorkbook, today: date, actor: A
     if contract is not None and not can_upload(actor, contract):
         return contract, [not_your_contract(parsed, contract, actor)], None
     history, held = {}, None
-    if contract is not None:
-        quarters = _history(connection, contract.id)
+    if contract is not None and parsed.quarter is not None:
+        # Without a quarter the checks compare with no other quarter.
+        earlier = max(parsed.catalogue.outlier_quarters if parsed.catalogue else 0, 1)
+        quarters = _history(connection, contract.id, parsed.quarter, earlier)
         # The checks compare with the contract's other quarters only.
-        held = quarters.pop(parsed.quarter, None) if parsed.quarter else None
+        held = quarters.pop(parsed.quarter, None)
         history = {quarter: version.values for quarter, version in quarters.items()}
     terms = ContractTerms.from_contract(contract) if contract else None
     # The checks report only their own findings: the reader's come first.
@@ -506,7 +520,7 @@ def _too_large(parsed: ParsedWorkbook) -> list[Finding]:
 
 
 def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
-            contract: Contract | None) -> IngestResult:
+            contract: HeldContract | None) -> IngestResult:
     errors = [f for f in findings if f.is_error]
     if not errors and (contract is None or parsed.quarter is None):
         # Storing needs a contract and a quarter, whatever the checks said.
@@ -526,11 +540,35 @@ def _result(parsed: ParsedWorkbook, file_name: str, findings: list[Finding],
     )
 
 
-def _contract(connection: Connection, reference: str) -> Contract | None:
-    """The contract, as an unattached object (only its columns, read in one statement)."""
-    row = connection.execute(_CONTRACT_BY_REFERENCE,
-                             {"reference": str(reference).strip().upper()}).first()
-    return Contract(**row._mapping) if row else None
+def _contract(connection: Connection, reference: str) -> HeldContract | None:
+    """The contract's columns that checking and storing use, read in one statement."""
+    rows = _select(connection, _CONTRACT_BY_REFERENCE, {"reference": str(reference).strip().upper()})
+    return HeldContract(*rows[0]) if rows else None
+
+
+#: The model's rule for the end of a contract's term, applied to a contract read as a row.
+_END_DATE = cast(Callable[[Any], date], vars(Contract)["end_date"].fget)
+
+
+@dataclass(frozen=True)
+class HeldContract:
+    """A contract as checking and storing read it: its columns, without a mapped ``Contract``
+    (making one cost more than the query); ``users.access`` and ``ContractTerms`` take either."""
+
+    id: int
+    reference: str
+    provider_id: int
+    contract_type: str
+    start_date: date
+    initial_end_date: date
+    extended_end_date: date | None
+    ended_on: date | None
+    parameters: dict
+
+    @property
+    def end_date(self) -> date:
+        """The end of the term in force (``Contract.end_date``)."""
+        return _END_DATE(self)
 
 
 @dataclass
@@ -541,13 +579,19 @@ class Held:
     values: dict[str, float | None] = field(default_factory=dict)
 
 
-def _history(connection: Connection, contract_id: int) -> dict[Quarter, Held]:
-    """The current version of every quarter of the contract held."""
-    held: dict[tuple[int, int], Held] = {}
-    for submission_id, year, number, code, value in connection.execute(
-            _HELD, {"contract_id": contract_id}):
-        held.setdefault((year, number), Held(submission_id)).values[code] = value
-    return {Quarter(*key): quarter for key, quarter in held.items()}
+def _history(connection: Connection, contract_id: int, quarter: Quarter, earlier: int) -> dict[Quarter, Held]:
+    """The current version of the contract's quarter and of the ``earlier`` latest quarters
+    held before it (the previous one, and those an outlier is judged against), when held."""
+    held: dict[int, Held] = {}
+    quarters: dict[Quarter, Held] = {}
+    rows = _select(connection, _HELD, {"contract_id": contract_id, "up_to": quarter.index + 1,
+                                       "count": earlier + 1})
+    for submission_id, year, number, code, value in rows:
+        version = held.get(submission_id)
+        if version is None:
+            version = held[submission_id] = quarters[Quarter(year, number)] = Held(submission_id)
+        version.values[code] = value
+    return quarters
 
 
 def _values_of(connection: Connection, submission_id: int, held: Held | None = None
@@ -559,10 +603,126 @@ def _values_of(connection: Connection, submission_id: int, held: Held | None = N
     return {code: value for code, value in rows}
 
 
-def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> Sequence[Row[int, int, bool, str]]:
-    """Every version held of one contract's quarter: rows of (id, version, is_current, sha256)."""
-    return connection.execute(_VERSIONS, {"contract_id": contract_id, "year": quarter.year,
-                                          "quarter": quarter.quarter}).all()
+def _versions(connection: Connection, contract_id: int, quarter: Quarter) -> list[_Version]:
+    """Every version held of one contract's quarter."""
+    rows = _select(connection, _VERSIONS, {"contract_id": contract_id, "year": quarter.year,
+                                           "quarter": quarter.quarter})
+    return [_Version(*row) for row in rows]
+
+
+@dataclass
+class _Version:
+    """One version of a quarter: its submission id, number, whether current, its file's hash."""
+
+    id: int
+    version: int
+    is_current: bool
+    sha256: str
+
+
+# --- SQLite's driver for the statements of an upload --------------------------------------------
+# On SQLite the statements of an upload run through the driver, with their SQL compiled once in
+# the process and each value converted both ways by its column's type as SQLAlchemy converts it:
+# SQLAlchemy compiles again for every engine (a new server's first upload took twice as long),
+# and its per-row work on a bulk insert cost more than SQLite's. Any other database runs them
+# through SQLAlchemy. tests/test_store.py checks that both ways store the same bytes.
+
+_SQLITE_COMPILED: dict[tuple[object, tuple[str, ...] | None], SQLCompiler] = {}
+
+
+def _compiled_for_sqlite(connection: Connection, statement: ClauseElement,
+                         columns: tuple[str, ...] | None = None) -> SQLCompiler | None:
+    """The statement compiled for SQLite's driver (given values for ``columns``); None elsewhere."""
+    dialect = connection.dialect
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        return None
+    compiled = _SQLITE_COMPILED.get((statement, columns))
+    if compiled is None:
+        compiled = cast(SQLCompiler, statement.compile(
+            dialect=dialect, column_keys=list(columns) if columns is not None else None))
+        _SQLITE_COMPILED[statement, columns] = compiled
+    return compiled
+
+
+def _select(connection: Connection, statement: Select, parameters: dict) -> Sequence[Sequence[Any]]:
+    """The rows, each column's value as SQLAlchemy gives it (a float, a boolean, a date, JSON)."""
+    compiled = _compiled_for_sqlite(connection, statement)
+    if compiled is None:
+        return connection.execute(statement, parameters).all()
+    values = compiled.construct_params(parameters)
+    rows = connection.exec_driver_sql(
+        compiled.string, tuple(values[name] for name in compiled.positiontup or ())).all()
+    converting = [(index, convert) for index, convert in enumerate(_result_processors(connection, statement))
+                  if convert is not None]
+    return [_converted(row, converting) for row in rows] if converting else rows
+
+
+def _insert_rows(connection: Connection, statement: Insert, columns: tuple[str, ...],
+                 rows: list[tuple]) -> None:
+    """Insert rows of values given in ``columns`` order (the table's)."""
+    compiled = _compiled_for_sqlite(connection, statement, columns)
+    if compiled is None:
+        connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    if tuple(compiled.positiontup or ()) != columns:
+        raise ValueError(f"{statement} takes its values in another order")
+    converting = [(index, convert) for index, convert in enumerate(_bind_processors(connection, statement, columns))
+                  if convert is not None]
+    if converting:
+        rows = [_converted(row, converting) for row in rows]
+    if rows:
+        connection.exec_driver_sql(compiled.string, rows)
+
+
+def _converted(row: tuple, converting: list[tuple[int, Callable[[Any], Any]]]) -> tuple:
+    values = list(row)
+    for index, convert in converting:
+        values[index] = convert(values[index])
+    return tuple(values)
+
+
+def _insert_one(connection: Connection, statement: ReturningInsert[int], values: dict[str, Any]) -> int:
+    """Insert one row and return what the statement returns (its id)."""
+    columns = tuple(values)
+    compiled = _compiled_for_sqlite(connection, statement, columns)
+    if compiled is None:
+        return connection.execute(statement, values).scalar_one()
+    order = tuple(compiled.positiontup or ())
+    processors = _bind_processors(connection, statement, order)
+    return connection.exec_driver_sql(compiled.string, tuple(
+        values[name] if convert is None else convert(values[name])
+        for convert, name in zip(processors, order, strict=True))).scalar_one()
+
+
+#: The columns' conversions of a value on its way in or out, by dialect (as SQLAlchemy converts
+#: it: a boolean, a number, a date and time, JSON, bytes), worked out once for each engine's dialect.
+_PROCESSORS: dict[tuple[object, object, tuple[str, ...]], list[Callable[[Any], Any] | None]] = {}
+
+
+def _result_processors(connection: Connection, statement: Select) -> list[Callable[[Any], Any] | None]:
+    dialect = connection.dialect
+    key = (dialect, statement, ())
+    processors = _PROCESSORS.get(key)
+    if processors is None:
+        if len(_PROCESSORS) > 64:     # engines come and go in tests: keep a few
+            _PROCESSORS.clear()
+        processors = _PROCESSORS[key] = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                                         for column in statement.selected_columns]
+    return processors
+
+
+def _bind_processors(connection: Connection, statement: Insert, columns: tuple[str, ...]
+                     ) -> list[Callable[[Any], Any] | None]:
+    dialect = connection.dialect
+    key = (dialect, statement, columns)
+    processors = _PROCESSORS.get(key)
+    if processors is None:
+        if len(_PROCESSORS) > 64:     # engines come and go in tests: keep a few
+            _PROCESSORS.clear()
+        table = cast(Table, statement.table)
+        processors = _PROCESSORS[key] = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                                         for name in columns]
+    return processors
 
 
 def _number(value: object) -> float | None:
@@ -570,6 +730,8 @@ def _number(value: object) -> float | None:
 
     Only a rejected workbook can hold a value that is not a number; its preview shows it blank.
     """
+    if type(value) is float:    # what the reader gives a figure
+        return value
     if value is None or isinstance(value, bool):
         return None
     if not isinstance(value, float | int | str | bytes | bytearray | SupportsFloat | SupportsIndex):

@@ -313,3 +313,96 @@ def test_waiting_too_long_for_the_quarter_is_a_clear_rejection(contract_engine, 
     assert len(tries) > 2
     with Session(contract_engine) as session:
         assert session.scalars(select(Submission.file_name)).all() == []
+
+
+# --- what checking reads of the contract and its history ----------------------------------------
+
+
+@pytest.mark.parametrize("ends", [{}, {"extended_end_date": "2020-08-31"},
+                                  {"extended_end_date": "2020-08-31", "ended_on": "2018-03-31"}],
+                         ids=["initial", "extended", "ended-early"])
+def test_the_contract_is_read_with_its_term_as_the_model_says(contract_engine, ends):
+    from datetime import date
+
+    changes = {key: date.fromisoformat(day) for key, day in ends.items()}
+    with Session(contract_engine) as session, session.begin():
+        contract = session.scalars(select(Contract)).one()
+        for key, day in changes.items():
+            setattr(contract, key, day)
+    with Session(contract_engine) as session:
+        model = session.scalars(select(Contract)).one()
+        with contract_engine.connect() as connection:
+            held = store._contract(connection, " asc0013 ")
+        assert held is not None
+        assert (held.id, held.reference, held.provider_id, held.contract_type, held.start_date,
+                held.end_date, held.parameters) == (model.id, model.reference, model.provider_id,
+                                                    model.contract_type, model.start_date,
+                                                    model.end_date, model.parameters)
+
+
+def test_the_checks_read_only_the_quarters_they_compare_with(contract_engine):
+    # Six quarters held; a return for the seventh is compared with the four before it (outliers)
+    # and, sent again, with its own current version (the differences).
+    from tests.workbooks import sample_return
+
+    quarters = [Quarter(2014, 2)]
+    for _ in range(6):
+        quarters.append(quarters[-1].next())
+    for quarter in quarters:
+        result = ingest_file(contract_engine, sample_return(quarter), "q.xlsx", ADMIN, today=TODAY)
+        assert result.status == "stored", result.errors
+    last = quarters[-1]
+    with contract_engine.connect() as connection:
+        contract = store._contract(connection, "ASC0013")
+        assert contract is not None
+        held = store._history(connection, contract.id, last, DA.outlier_quarters)
+        assert sorted(held) == quarters[-5:]
+        assert held[last].values == submission_values(contract_engine, held[last].submission_id)
+        assert store._history(connection, contract.id, quarters[2], 1) == {
+            quarter: held_quarter for quarter, held_quarter in store._history(
+                connection, contract.id, quarters[2], 6).items() if quarter >= quarters[1]}
+
+
+def test_sqlite_stores_through_its_driver_exactly_what_sqlalchemy_stores(_migrated_sqlite, tmp_path,
+                                                                         monkeypatch):
+    # On SQLite the statements of an upload run through the driver; each stored byte (and each
+    # storage type: SQLite keeps a whole number in a NUMERIC column as an integer) is the same,
+    # and so is what is read back (a float, a boolean, a date, JSON).
+    from datetime import datetime
+
+    from tests.conftest import _sqlite_copy
+    from tests.workbooks import sample_return
+
+    monkeypatch.setattr(store, "utcnow", lambda: datetime(2017, 2, 1, 9, 30, 15, 123456))
+    stored = []
+    for way, folder in (("driver", tmp_path / "driver"), ("sqlalchemy", tmp_path / "sqlalchemy")):
+        folder.mkdir()
+        engine = _sqlite_copy(_migrated_sqlite, folder)
+        add_contract(engine)
+        with monkeypatch.context() as patched:
+            if way == "sqlalchemy":
+                patched.setattr(store, "_compiled_for_sqlite", lambda *args, **kwargs: None)
+            for content in (workbook_bytes(Q3, OS16=None), workbook_bytes(Q3, OS01=151),
+                            sample_return(Q3.previous())):
+                result = ingest_file(engine, content, "q.xlsx", ADMIN, today=TODAY)
+                assert result.status == "stored", result.errors
+        with engine.connect() as connection, monkeypatch.context() as patched:
+            if way == "sqlalchemy":
+                patched.setattr(store, "_compiled_for_sqlite", lambda *args, **kwargs: None)
+            contract = store._contract(connection, "ASC0013")
+            assert contract is not None
+            history = store._history(connection, contract.id, Q3, 4)
+            read_back = repr((contract, {q: (h.submission_id, h.values) for q, h in history.items()},
+                              store._versions(connection, contract.id, Q3)))
+            raw = connection.connection.driver_connection
+            stored.append({table: raw.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+                           + raw.execute(f"SELECT {', '.join(f'typeof({c})' for c in columns)} "
+                                         f"FROM {table} ORDER BY id").fetchall()
+                           for table, columns in (
+                               ("submission", ("is_current", "uploaded_at", "original", "warnings")),
+                               ("measure_value", ("value", "cell")), ("commentary", ("text",)))}
+                          | {"read back": read_back})
+        engine.dispose()
+    driver, sqlalchemy = stored
+    assert driver == sqlalchemy
+    assert len(driver["measure_value"]) > 100 and len(driver["submission"]) == 6    # rows, then types
