@@ -109,17 +109,9 @@ class SpcResult:
     def point_count(self) -> int:
         return len(self.index)
 
-    @property
-    def latest(self) -> pd.Series | None:
-        """The latest point (named by its index: the quarter's label), or None."""
-        if not len(self.index):
-            return None
-        return pd.Series({column: self.columns[column][-1] for column in POINT_COLUMNS},
-                         name=self.index[-1], dtype=object)
-
     def at_latest(self, column: str):
-        """One of ``POINT_COLUMNS`` at the latest point (None when there is no point): what
-        ``latest`` gives, without making a Series of it for each of forty indicators."""
+        """One of ``POINT_COLUMNS`` at the latest point (None when there is no point), read
+        without making the points' table (forty indicators on each change of quarter)."""
         return self.columns[column][-1] if len(self.index) else None
 
     @property
