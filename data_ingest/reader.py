@@ -607,6 +607,10 @@ def _read_measures(sheet: _Sheet, parsed: ParsedWorkbook, catalogue: Catalogue, 
             findings.append(_formula_finding(sheet, value_cell, _describe(measure)))
             values[code] = CellValue(None, name, value_cell)
             continue
+        # A whole number above zero (most figures) is its own figure, count or money.
+        if type(raw_value) is float and 0 < raw_value <= LARGEST_FIGURE and raw_value.is_integer():
+            values[code] = CellValue(raw_value, name, value_cell)
+            continue
         number = _plain_figure(raw_value, measure)
         if number is _NOT_PLAIN:
             number, finding = _measure_value(raw_value, measure)

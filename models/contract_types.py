@@ -10,6 +10,7 @@ returned. ``python -m models check-type FILE`` runs the same validation.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from functools import lru_cache
@@ -537,17 +538,32 @@ def types_folder() -> Path:
 
 def load_types(folder: str | Path | None = None) -> dict[str, Catalogue]:
     """Every type in a folder by name; the first faulty file raises :class:`ContractTypeError`."""
-    folder = Path(folder) if folder is not None else types_folder()
-    files = tuple(sorted(folder.glob("*.toml")))
-    stamps = tuple(f.stat().st_mtime_ns for f in files)
-    return dict(_load_types(files, stamps))
+    place = os.fspath(folder if folder is not None else settings.CONTRACT_TYPES_DIR)
+    return dict(_load_types(place, _type_files(place)))
+
+
+#: What a type file's name ends with (``Path.glob("*.toml")`` finds the same names).
+TYPE_FILE_SUFFIX = ".toml"
+
+
+def _type_files(folder: str) -> tuple[tuple[str, int], ...]:
+    """Each type file's name and modification time, by name: read on every call (every upload
+    asks for its type), so an edited, added or removed file is noticed at once. One directory
+    listing and a stat of each file, without ``Path`` objects: a quarter of the time of
+    ``Path.glob`` and ``Path.stat``."""
+    try:
+        with os.scandir(folder) as entries:
+            return tuple(sorted((entry.name, entry.stat().st_mtime_ns) for entry in entries
+                                if entry.name.endswith(TYPE_FILE_SUFFIX)))
+    except (FileNotFoundError, NotADirectoryError):
+        return ()       # no such folder: no types (as ``Path.glob`` finds none)
 
 
 @lru_cache(maxsize=8)
-def _load_types(files: tuple[Path, ...], _stamps: tuple[int, ...]) -> tuple[tuple[str, Catalogue], ...]:
+def _load_types(folder: str, files: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Catalogue], ...]:
     types: dict[str, Catalogue] = {}
     paths: dict[str, Path] = {}
-    for path in files:
+    for path in (Path(folder) / name for name, _ in files):
         catalogue = load_type(path)
         if catalogue.name in types:
             raise ContractTypeError(f"{path.name}: name {catalogue.name!r} is also the name of "

@@ -8,6 +8,7 @@ can open them and see exactly what is refused.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,22 @@ def test_a_folder_is_served_again_once_the_file_is_corrected(tmp_path):
         get_type("home-visits", tmp_path)
     shutil.copy(GOOD, broken)
     assert get_type("home-visits", tmp_path).name == "home-visits"
+
+
+def test_a_type_file_added_edited_or_removed_is_noticed_at_once(tmp_path):
+    # Every upload asks for its type: the folder is looked at on every call, never from a cache.
+    with pytest.raises(ContractTypeError, match="no contract type 'home-visits'"):
+        get_type("home-visits", tmp_path / "missing")
+    shutil.copy(GOOD, tmp_path / GOOD.name)
+    first = get_type("home-visits", tmp_path)
+    assert get_type("home-visits", tmp_path) is first
+    path = tmp_path / GOOD.name
+    path.write_text(GOOD.read_text().replace('title = ', 'title = "Edited" #', 1), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    assert get_type("home-visits", tmp_path).title == "Edited"
+    path.unlink()
+    with pytest.raises(ContractTypeError, match="no contract type 'home-visits'"):
+        get_type("home-visits", tmp_path)
 
 
 def test_a_broken_file_names_what_the_schema_cannot_see_as_well(tmp_path):

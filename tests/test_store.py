@@ -374,6 +374,8 @@ def test_sqlite_stores_through_its_driver_exactly_what_sqlalchemy_stores(_migrat
     from tests.workbooks import sample_return
 
     monkeypatch.setattr(store, "utcnow", lambda: datetime(2017, 2, 1, 9, 30, 15, 123456))
+    # Made once: a workbook written a second later records another creation time.
+    contents = (workbook_bytes(Q3, OS16=None), workbook_bytes(Q3, OS01=151), sample_return(Q3.previous()))
     stored = []
     for way, folder in (("driver", tmp_path / "driver"), ("sqlalchemy", tmp_path / "sqlalchemy")):
         folder.mkdir()
@@ -382,8 +384,7 @@ def test_sqlite_stores_through_its_driver_exactly_what_sqlalchemy_stores(_migrat
         with monkeypatch.context() as patched:
             if way == "sqlalchemy":
                 patched.setattr(store, "_compiled_for_sqlite", lambda *args, **kwargs: None)
-            for content in (workbook_bytes(Q3, OS16=None), workbook_bytes(Q3, OS01=151),
-                            sample_return(Q3.previous())):
+            for content in contents:
                 result = ingest_file(engine, content, "q.xlsx", ADMIN, today=TODAY)
                 assert result.status == "stored", result.errors
         with engine.connect() as connection, monkeypatch.context() as patched:
