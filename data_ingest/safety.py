@@ -124,8 +124,9 @@ _CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 #: groups, sends the sheet to the full walk).
 _CELL_TAG = re.compile(rb"<c (?:r=\"\$?([A-Za-z]{1,3})\$?(\d+)\")?")
 _DIMENSION_TAG = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
-#: A cell holding an Excel error (#DIV/0! ...): the cell reader may give it as blank.
-_ERROR_CELL = b' t="e"'
+#: A cell holding an Excel error (#DIV/0! ...): the cell reader may give it as blank. XML
+#: allows either quote and spaces around "=", so a writer may put it any of those ways.
+_ERROR_CELL = re.compile(rb"""\st\s*=\s*["']e["']""")
 #: A saved value that may be a number no return can hold: 13 digits or more, an exponent of
 #: 10 or more, NaN or infinity. Only a hint: the full walk decides. (The first pattern starts
 #: with a literal, which the regular expression engine finds quickly.)
@@ -577,7 +578,7 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
     """The same checks by pattern for a sheet with no formula, error cell or suspicious number,
     whose cells all carry their reference (what Excel and LibreOffice write): a tenth of the
     time of walking the XML. None when the sheet needs the full walk."""
-    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _ERROR_CELL in xml \
+    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _ERROR_CELL.search(xml) \
             or _SUSPICIOUS_NUMBER.search(xml):
         return None
     references = _CELL_TAG.findall(xml)

@@ -5,6 +5,7 @@ Each test runs with both cell readers (python-calamine and openpyxl)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -578,3 +579,21 @@ def test_garbage_after_zip_signature_never_raises():
 def test_extra_parts_do_not_stop_a_valid_workbook(valid):
     parsed = read(add_part(valid, "customXml/item1.xml", b"<?xml version='1.0'?><x/>"))
     assert parsed.findings == []
+
+
+@pytest.mark.parametrize("written", [b't="e"', b"t='e'", b't = "e"'])
+def test_an_excel_error_is_found_however_the_writer_quotes_its_type(valid, written):
+    # An error cell is read as blank by calamine; the safety pass must see it whichever way
+    # the cell's type is written, or the error would pass as a figure left blank.
+    cell = read(valid).values["OS03"].cell
+    part = sheet_part(valid, "One Stop")
+
+    def error_cell(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        return re.sub(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % cell.encode(),
+                      b'<c r="%s" %s><v>#DIV/0!</v></c>' % (cell.encode(), written), data, count=1)
+
+    parsed = read(rewrite_parts(valid, error_cell))
+    finding = only_finding(parsed, "NOT-A-NUMBER")
+    assert "Excel error #DIV/0!" in finding.message and finding.cell == cell
