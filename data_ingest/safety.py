@@ -86,9 +86,8 @@ LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 ZIP_UTF8_FLAG = 0x800
 #: Raw deflate data, without a zlib header (what a zip holds).
 RAW_DEFLATE = -15
-#: The unpacked parts are handed to the cell reader as a zip storing them uncompressed when they
-#: come to no more than this (a return is well under 1 MB); a larger file is read from its bytes.
-UNPACKED_COPY_LIMIT = 4 * 1024 * 1024
+#: The longest part name a zip header can hold (a 16-bit length).
+ZIP_NAME_LIMIT = 0xFFFF
 #: What that zip is made of: stored parts, version 2.0, a fixed date (1 January 1980).
 ZIP_STORED = zipfile.ZIP_STORED
 ZIP_VERSION = 20
@@ -185,7 +184,7 @@ class Inspection:
     #: The writer asked Excel to recalculate on opening: cached values are placeholders.
     recalculate_on_load: bool = False
     #: The workbook's XML parts, checked and unpacked here, as a zip that is not compressed, for
-    #: the cell reader (which then need not unpack them again); None for a large workbook.
+    #: the cell reader (which then reads what was checked, and need not unpack it again).
     unpacked: bytes | None = field(default=None, repr=False)
 
     def scan(self, name: str) -> SheetScan | None:
@@ -232,7 +231,8 @@ def inspect(content: bytes, file_name: str, fast: bool = True) -> Inspection:
     archive = _Archive(content)
     try:
         infos = archive.parts()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+    # RuntimeError (and NotImplementedError, one of them): a zip feature zipfile cannot read.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, RuntimeError):
         raise refuse("NOT-XLSX", f"{file_name} is not an Excel workbook, or it is damaged.",
                      "Open it in Excel, save it as an Excel Workbook (.xlsx) and send it again.") from None
     try:
@@ -251,8 +251,7 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
     if BINARY_WORKBOOK_PART in names:
         raise refuse("NOT-XLSX", f"{file_name} is an Excel binary workbook (.xlsb), not an .xlsx workbook.",
                      "Open it in Excel and use File, Save As, Excel Workbook (.xlsx).")
-    if "mimetype" in names and _read_bounded(archive.zipfile(), archive.zipfile().getinfo("mimetype"),
-                                             200).strip() == ODS_MIMETYPE:
+    if "mimetype" in names and _mimetype(archive, file_name) == ODS_MIMETYPE:
         raise refuse("NOT-XLSX", f"{file_name} is an OpenDocument spreadsheet (.ods), not an .xlsx workbook.",
                      "Save it as an Excel 2007-365 workbook (.xlsx) and send that.")
     if CONTENT_TYPES_PART not in names or WORKBOOK_PART not in names:
@@ -315,9 +314,20 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
            for path, scan in sheets.items() for cell, text in scan.bad_numbers.items()]
     if bad:
         raise Refused(bad[:MAX_NUMBER_FINDINGS])
-    unpacked = _stored_zip(infos, parts) if limit - budget <= UNPACKED_COPY_LIMIT else None
+    # The cell reader reads exactly what was checked: the parts as unpacked here, never the
+    # file's own zip (whose streams could hold more than their declared sizes).
+    unpacked = _stored_zip(infos, parts)
     return Inspection(sheets, {name: path for name, path in listed.items() if path in sheets}, states,
                       recalculate, unpacked)
+
+
+def _mimetype(archive: _Archive, file_name: str) -> bytes:
+    """The ``mimetype`` part an OpenDocument file starts with; a damaged one is refused."""
+    try:
+        return _read_bounded(archive.zipfile(), archive.zipfile().getinfo("mimetype"), 200).strip()
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError, zlib.error):
+        raise refuse("NOT-XLSX", f"{file_name} is damaged: part mimetype cannot be unpacked.",
+                     "Open it in Excel, save it again and send the saved file.") from None
 
 
 def _stored_zip(infos: list[Part], parts: dict[str, bytes]) -> bytes:
@@ -331,6 +341,8 @@ def _stored_zip(infos: list[Part], parts: dict[str, bytes]) -> bytes:
         if data is None:
             continue
         name = info.filename.encode("utf-8")
+        if len(name) > ZIP_NAME_LIMIT:
+            continue    # no workbook part has such a name, and a part left out is never read
         sizes = (info.CRC, len(data), len(data), len(name))
         header = LOCAL_HEADER.pack(LOCAL_HEADER_SIGNATURE, ZIP_VERSION, 0, ZIP_UTF8_FLAG, ZIP_STORED,
                                    0, ZIP_DOS_DATE, *sizes, 0)

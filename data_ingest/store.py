@@ -635,7 +635,9 @@ def _compiled_for_sqlite(connection: Connection, statement: ClauseElement,
                          columns: tuple[str, ...] | None = None) -> SQLCompiler | None:
     """The statement compiled for SQLite's driver (given values for ``columns``); None elsewhere."""
     dialect = connection.dialect
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+    # Only the standard library's sqlite3 (what _driver calls); another SQLite driver goes
+    # through SQLAlchemy.
+    if dialect.name != "sqlite" or dialect.driver != "pysqlite" or dialect.paramstyle != "qmark":
         return None
     compiled = _SQLITE_COMPILED.get((statement, columns))
     if compiled is None:
@@ -701,6 +703,9 @@ def _insert_one(connection: Connection, statement: ReturningInsert[int], values:
     if compiled is None:
         return connection.execute(statement, values).scalar_one()
     order = tuple(compiled.positiontup or ())
+    if not set(order) <= set(values):
+        # A column left to its default (filled by SQLAlchemy): not this way.
+        return connection.execute(statement, values).scalar_one()
     processors = _bind_processors(connection, statement, order)
     rows = _driver(connection, compiled.string, tuple(
         values[name] if convert is None else convert(values[name])

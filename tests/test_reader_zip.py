@@ -178,3 +178,45 @@ def test_something_before_the_zip_is_left_to_zipfile(monkeypatch):
     assert safety._plain_directory(content) is None
     direct, zipfile_way = both_ways(content, monkeypatch)
     assert direct == zipfile_way == []
+
+
+def _central_field(content: bytes, part: str, offset: int, value: int) -> bytes:
+    """The file with a 16-bit field of one part's central directory entry changed."""
+    data = bytearray(content)
+    for central, _, name in _entries(content):
+        if name == part:
+            struct.pack_into("<H", data, central + offset, value)
+    return bytes(data)
+
+
+def _with_part_first(name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(VALID)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr(name, data)
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    return out.getvalue()
+
+
+#: Offsets in a central directory entry: version needed to extract, flags, compression method.
+VERSION_NEEDED, FLAGS, METHOD = 6, 8, 10
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(_central_field(VALID, "xl/workbook.xml", VERSION_NEEDED, 64), id="zip-version-6.4"),
+    pytest.param(_central_field(_with_part_first("mimetype", b"x"), "mimetype", FLAGS, 1),
+                 id="mimetype-encrypted"),
+    pytest.param(_central_field(_with_part_first("mimetype", b"x"), "mimetype", METHOD, 99),
+                 id="mimetype-unknown-method"),
+])
+def test_a_zip_feature_zipfile_cannot_read_is_refused_not_a_crash(content):
+    assert [f["rule"] for f in findings(content)] == ["NOT-XLSX"]
+
+
+def test_a_part_name_too_long_for_a_zip_header_in_utf8_is_no_crash():
+    # 22,000 bytes of code page 437 (no UTF-8 flag) become 66,000 bytes of UTF-8, more than a zip
+    # header holds. Written with an ASCII name of the same length, then the bytes swapped.
+    placeholder, long_name = b"a" * 22_000 + b".xml", b"\xb0" * 22_000 + b".xml"
+    content = _with_part_first(placeholder.decode("ascii"), b"<a/>").replace(placeholder, long_name)
+    assert len(zipfile.ZipFile(io.BytesIO(content)).namelist()[0].encode("utf-8")) > 0xFFFF
+    assert findings(content) == findings(VALID)
