@@ -552,11 +552,17 @@ def _type_files(folder: str) -> tuple[tuple[str, int], ...]:
     listing and a stat of each file, without ``Path`` objects: a quarter of the time of
     ``Path.glob`` and ``Path.stat``."""
     try:
-        with os.scandir(folder) as entries:
-            return tuple(sorted((entry.name, entry.stat().st_mtime_ns) for entry in entries
-                                if entry.name.endswith(TYPE_FILE_SUFFIX)))
+        with os.scandir(folder) as listing:
+            entries = [entry for entry in listing if entry.name.endswith(TYPE_FILE_SUFFIX)]
     except (FileNotFoundError, NotADirectoryError):
         return ()       # no such folder: no types (as ``Path.glob`` finds none)
+    stamps = []
+    for entry in entries:
+        try:
+            stamps.append((entry.name, entry.stat().st_mtime_ns))
+        except OSError as exc:      # a link to a file that is gone, say: say which
+            raise ContractTypeError(f"{entry.name}: cannot be read ({exc.strerror})") from exc
+    return tuple(sorted(stamps))
 
 
 @lru_cache(maxsize=8)

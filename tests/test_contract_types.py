@@ -117,6 +117,13 @@ def test_a_type_file_added_edited_or_removed_is_noticed_at_once(tmp_path):
         get_type("home-visits", tmp_path)
 
 
+def test_a_type_file_that_cannot_be_read_is_named_not_taken_for_no_types(tmp_path):
+    shutil.copy(GOOD, tmp_path / GOOD.name)
+    (tmp_path / "old.toml").symlink_to(tmp_path / "gone.toml")     # a link to a file removed
+    with pytest.raises(ContractTypeError, match="old.toml: cannot be read"):
+        load_types(tmp_path)
+
+
 def test_a_broken_file_names_what_the_schema_cannot_see_as_well(tmp_path):
     # Several faults at once are all listed, each with its entry.
     text = GOOD.read_text().replace('sheet = "Finance"', 'sheet = "Money"').replace(
