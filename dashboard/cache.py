@@ -236,7 +236,7 @@ def meeting_pack(contract: str, quarter: Quarter, version: str, suppress: bool =
 def _latest_return(url: str, version: str, contract: str, today: date) -> dict | None:
     from alerts.deadlines import latest_status
 
-    rows = latest_status(engine(), today, [contract])
+    rows = latest_status(_engine_for(url), today, [contract])
     return rows.iloc[0].to_dict() if len(rows) else None
 
 

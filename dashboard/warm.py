@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import settings
 
+#: The longest the dashboard waits for the warm-up before it listens all the same.
+WARM_SECONDS = 30.0
 #: How many contracts' latest quarters are computed before the server listens (the rest on
 #: their first visit): enough for a council's contracts, bounded for a very large register.
 WARM_CONTRACTS = 20
@@ -48,8 +51,9 @@ def modules_imported(root: Path = settings.ROOT) -> list[str]:
 
 def import_modules(names: list[str]) -> None:
     for name in names:
-        # ``package.name`` where the name is a function or class, not a module: passed over.
-        with suppress(ImportError):
+        # ``package.name`` where the name is a function or class, not a module, is passed over;
+        # so is a module that fails to import: the page that needs it says so when opened.
+        with suppress(Exception):
             importlib.import_module(name)
 
 
@@ -80,12 +84,14 @@ def _draw_once() -> None:
     st.plotly_chart(go.Figure(go.Scatter(x=[1], y=[1])), config=layout.PLOTLY_CONFIG)
 
 
-def warm(contracts: int = WARM_CONTRACTS) -> float:
-    """Import the app's modules and fill the caches of the first pages; returns the seconds spent.
+def warm(contracts: int = WARM_CONTRACTS) -> str:
+    """Import the app's modules and fill the caches of the first pages; says what was done.
 
-    A database that cannot be opened is left for the pages to report, as they do."""
+    A database that cannot be opened, or a contract that cannot be computed, is left for the
+    pages to report, as they do."""
     start = time.perf_counter()
-    problem: Exception | None = None
+    problems: list[str] = []
+    ready = 0
     with _quiet_streamlit():
         import_modules([*modules_imported(), *FIRST_USE_MODULES])
         from dashboard import cache
@@ -95,16 +101,37 @@ def warm(contracts: int = WARM_CONTRACTS) -> float:
             version = cache.data_version()
             cache.portfolio(version)
             held = cache.contracts(version)
-            for reference, type_name in held[["contract", "contract_type"]].head(contracts).itertuples(
-                    index=False):
+        except Exception as exc:  # noqa: BLE001 - the pages say what is wrong with the database
+            problems.append(str(exc))
+            held = None
+        for reference, type_name in ([] if held is None else
+                                     held[["contract", "contract_type"]].head(contracts).itertuples(index=False)):
+            try:
                 quarters = cache.quarters(reference, version)
                 if quarters:
                     cache.overview(reference, type_name, quarters[-1], version)
                     cache.narrative(reference, type_name, quarters[-1], version)
                     cache.latest_return(reference, version)
-        except Exception as exc:  # noqa: BLE001 - the pages say what is wrong with the database
-            problem = exc
-    if problem is not None:
-        logging.getLogger(__name__).warning("The dashboard could not be made ready ahead of its first "
-                                            "visit: %s", problem)
-    return time.perf_counter() - start
+                ready += 1
+            except Exception as exc:  # noqa: BLE001 - its pages say what is wrong
+                problems.append(f"{reference}: {exc}")
+    for problem in problems:
+        logging.getLogger(__name__).warning("Not made ready ahead of the first visit: %s", problem)
+    return (f"Made ready in {time.perf_counter() - start:.1f} s: the app's code, and the latest quarter "
+            f"of {ready} contract{'' if ready == 1 else 's'}"
+            + (f"; {len(problems)} problem{'' if len(problems) == 1 else 's'} logged above" if problems else "")
+            + ".")
+
+
+def warm_before_listening(wait: float = WARM_SECONDS) -> str:
+    """:func:`warm`, waited for at most ``wait`` seconds: a database that does not answer must
+    not keep the dashboard from starting. The warm-up then goes on beside the server."""
+    said: list[str] = []
+    thread = threading.Thread(target=lambda: said.append(warm()), name="warm-up", daemon=True)
+    thread.start()
+    thread.join(wait)
+    if said:
+        return said[0]
+    logging.disable(logging.NOTSET)     # the server's own messages must be seen meanwhile
+    return (f"Still getting ready after {wait:.0f} s (is the database answering?); listening "
+            "meanwhile.")

@@ -27,7 +27,7 @@ def sample_copy_url(sample_copy, monkeypatch):
 
 
 def test_after_warming_the_overview_and_portfolio_are_not_computed_again(sample_copy_url, monkeypatch):
-    warm.warm()
+    assert warm.warm().endswith("the latest quarter of 2 contracts.")
     import dashboard.portfolio
     import indicators.engine
 
@@ -50,5 +50,15 @@ def test_a_database_that_cannot_be_used_is_left_for_the_pages_to_report(tmp_path
     folder.mkdir()      # a folder where the database file should be: SQLite cannot open it
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{folder}")
     with caplog.at_level(logging.WARNING, logger="dashboard.warm"):
-        warm.warm()
-    assert "could not be made ready" in caplog.text
+        said = warm.warm()
+    assert "Not made ready ahead of the first visit" in caplog.text
+    assert said.endswith("of 0 contracts; 1 problem logged above.")
+
+
+def test_a_database_that_does_not_answer_does_not_keep_the_dashboard_from_listening(monkeypatch):
+    import threading
+
+    answered = threading.Event()
+    monkeypatch.setattr(warm, "warm", lambda: answered.wait(5) and "ready")
+    assert "Still getting ready after 0 s" in warm.warm_before_listening(wait=0.2)
+    answered.set()
