@@ -590,7 +590,7 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
     """The same checks by pattern for a sheet with no formula, error cell or suspicious number,
     whose cells all carry their reference (what Excel and LibreOffice write): a tenth of the
     time of walking the XML. None when the sheet needs the full walk."""
-    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _ERROR_CELL.search(xml) \
+    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _error_cell(xml) \
             or _SUSPICIOUS_NUMBER.search(xml):
         return None
     references = _CELL_TAG.findall(xml)
@@ -618,6 +618,12 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
                      f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET,
                      sheet=name)
     return scan
+
+
+def _error_cell(xml: bytes) -> bool:
+    """Whether a cell's type says it holds an Excel error. The quoted value is looked for first:
+    a pattern that cannot start with a literal would be tried at every space of the sheet."""
+    return (b'"e"' in xml or b"'e'" in xml) and _ERROR_CELL.search(xml) is not None
 
 
 def _column_order(letters: bytes) -> tuple[int, bytes]:
