@@ -148,7 +148,8 @@ def read_workbook(content: bytes, file_name: str = "workbook.xlsx",
         parsed.findings.extend(refused.findings)
         return parsed
     try:
-        with _open_book(content, engine, inspection) as book:
+        # Both readers read the parts as the safety pass checked them, never the file's own zip.
+        with _open_book(inspection.unpacked, engine) as book:
             _parse_sheets(book, inspection, parsed, catalogue)
     except Exception as exc:  # noqa: BLE001 - a damaged file must give a message, not a crash
         parsed.findings.append(error(
@@ -179,10 +180,8 @@ class _Book:
 class _CalamineBook(_Book):
     """python-calamine: cached values, blanks as "", dates as date or datetime, errors as ""."""
 
-    def __init__(self, content: bytes, inspection: Inspection):
-        # The safety pass has unpacked the parts already: calamine reads them from that copy.
-        data = inspection.unpacked if inspection.unpacked is not None else content
-        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    def __init__(self, content: bytes):
+        self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
 
     def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         if not scan.rows:
@@ -224,9 +223,9 @@ class _OpenpyxlBook(_Book):
         self.workbook.close()
 
 
-def _open_book(content: bytes, engine: str, inspection: Inspection) -> _Book:
+def _open_book(content: bytes, engine: str) -> _Book:
     if engine == CALAMINE:
-        return _CalamineBook(content, inspection)
+        return _CalamineBook(content)
     if engine == OPENPYXL:
         return _OpenpyxlBook(content)
     raise ValueError(f"unknown cell reader {engine!r}: one of {', '.join(ENGINES)}")

@@ -177,15 +177,15 @@ class SheetScan:
 class Inspection:
     #: Path of each worksheet's XML part -> its scan.
     sheets: dict[str, SheetScan]
+    #: The workbook's XML parts, checked and unpacked here, as a zip that is not compressed: what
+    #: the cell reader reads (what was checked, and without unpacking it again).
+    unpacked: bytes = field(repr=False)
     #: Sheet name as the workbook lists it -> path of its XML part (worksheets only), in order.
     paths: dict[str, str] = field(default_factory=dict)
     #: Sheet name -> "visible", "hidden" or "veryHidden".
     states: dict[str, str] = field(default_factory=dict)
     #: The writer asked Excel to recalculate on opening: cached values are placeholders.
     recalculate_on_load: bool = False
-    #: The workbook's XML parts, checked and unpacked here, as a zip that is not compressed, for
-    #: the cell reader (which then reads what was checked, and need not unpack it again).
-    unpacked: bytes | None = field(default=None, repr=False)
 
     def scan(self, name: str) -> SheetScan | None:
         """The scan of a worksheet by its name in the workbook; None for a chart or missing sheet."""
@@ -316,9 +316,8 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
         raise Refused(bad[:MAX_NUMBER_FINDINGS])
     # The cell reader reads exactly what was checked: the parts as unpacked here, never the
     # file's own zip (whose streams could hold more than their declared sizes).
-    unpacked = _stored_zip(infos, parts)
-    return Inspection(sheets, {name: path for name, path in listed.items() if path in sheets}, states,
-                      recalculate, unpacked)
+    return Inspection(sheets, _stored_zip(infos, parts),
+                      {name: path for name, path in listed.items() if path in sheets}, states, recalculate)
 
 
 def _mimetype(archive: _Archive, file_name: str) -> bytes:
