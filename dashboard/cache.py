@@ -212,8 +212,6 @@ def _overview(url: str, version: str, contract: str, type_name: str, year: int, 
 
 def overview(contract: str, type_name: str, quarter: Quarter, version: str) -> dict:
     """Everything the Overview draws: ``card``, ``grid``, ``counts``, ``figures``."""
-    from datetime import date
-
     return _overview(database_url(), version, contract, type_name, quarter.year, quarter.quarter, date.today())
 
 
