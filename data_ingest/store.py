@@ -303,7 +303,7 @@ def _ingest_once(connection: Connection, parsed: ParsedWorkbook, content: bytes,
         "template_version": str(parsed.template_version),
     })
     _insert_rows(connection, _NEW_VALUE, _VALUE_COLUMNS, [
-        (submission_id, code, _number(cell.value), _fit(cell.location, "cell"))
+        (submission_id, code, result.values[code], _fit(cell.location, "cell"))
         for code, cell in parsed.values.items()])
     commentary = [
         (submission_id, topic, str(cell.value).strip(), _fit(cell.location, "cell"))
@@ -332,19 +332,21 @@ _CONTRACT_BY_REFERENCE = select(*(_CONTRACT.c[name] for name in (
     func.upper(_CONTRACT.c.reference) == bindparam("reference"))
 # The statements are annotated with their rows' types: the Table's columns are untyped.
 #: The current versions of a contract's ``count`` latest quarters up to a quarter (a quarter's
-#: own and those before it): the checks look at no other.
-_LATEST_CURRENT = (
-    select(_SUBMISSION.c.id)
+#: own and those before it): the checks look at no other. (id, year, quarter.)
+_LATEST_CURRENT: Select[int, int, int] = (
+    select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter)
     .where(_SUBMISSION.c.contract_id == bindparam("contract_id"), _SUBMISSION.c.is_current,
            # A quarter's place in time (``Quarter.index`` + 1).
            _SUBMISSION.c.year * 4 + _SUBMISSION.c.quarter <= bindparam("up_to"))
     .order_by(_SUBMISSION.c.year.desc(), _SUBMISSION.c.quarter.desc())
     .limit(bindparam("count")))
-#: Their values: (submission id, year, quarter, code, value).
-_HELD: Select[int, int, int, str, float | None] = (
-    select(_SUBMISSION.c.id, _SUBMISSION.c.year, _SUBMISSION.c.quarter, _VALUE.c.code, _VALUE.c.value)
-    .join(_VALUE, _VALUE.c.submission_id == _SUBMISSION.c.id)
-    .where(_SUBMISSION.c.id.in_(_LATEST_CURRENT)))
+#: How many submissions' values one statement reads (the ids beyond those held are None).
+_SUBMISSIONS_AT_ONCE = 8
+#: Their values: (submission id, code, value). Read apart from the submissions, so that each
+#: value's row carries three columns, not five (a fifth less time than a join).
+_VALUES_OF_SUBMISSIONS: Select[int, str, float | None] = select(
+    _VALUE.c.submission_id, _VALUE.c.code, _VALUE.c.value).where(
+    _VALUE.c.submission_id.in_([bindparam(f"id{n}") for n in range(_SUBMISSIONS_AT_ONCE)]))
 #: Every version of one quarter, with its file's hash (the identity check reads it too).
 _VERSIONS: Select[int, int, bool, str] = select(
     _SUBMISSION.c.id, _SUBMISSION.c.version, _SUBMISSION.c.is_current, _SUBMISSION.c.sha256).where(
@@ -583,16 +585,17 @@ class Held:
 def _history(connection: Connection, contract_id: int, quarter: Quarter, earlier: int) -> dict[Quarter, Held]:
     """The current version of the contract's quarter and of the ``earlier`` latest quarters
     held before it (the previous one, and those an outlier is judged against), when held."""
-    held: dict[int, Held] = {}
-    quarters: dict[Quarter, Held] = {}
-    rows = _select(connection, _HELD, {"contract_id": contract_id, "up_to": quarter.index + 1,
-                                       "count": earlier + 1})
-    for submission_id, year, number, code, value in rows:
-        version = held.get(submission_id)
-        if version is None:
-            version = held[submission_id] = quarters[Quarter(year, number)] = Held(submission_id)
-        version.values[code] = value
-    return quarters
+    submissions = _select(connection, _LATEST_CURRENT, {
+        "contract_id": contract_id, "up_to": quarter.index + 1, "count": earlier + 1})
+    held = {submission_id: Held(submission_id) for submission_id, _, _ in submissions}
+    ids = list(held)
+    for start in range(0, len(ids), _SUBMISSIONS_AT_ONCE):
+        chunk = ids[start:start + _SUBMISSIONS_AT_ONCE]
+        chunk += [None] * (_SUBMISSIONS_AT_ONCE - len(chunk))
+        for submission_id, code, value in _select(connection, _VALUES_OF_SUBMISSIONS,
+                                                  {f"id{n}": id_ for n, id_ in enumerate(chunk)}):
+            held[submission_id].values[code] = value
+    return {Quarter(year, number): held[submission_id] for submission_id, year, number in submissions}
 
 
 def _values_of(connection: Connection, submission_id: int, held: Held | None = None
