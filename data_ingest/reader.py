@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import cast
 
 import openpyxl
@@ -187,8 +188,9 @@ class _CalamineBook(_Book):
         if not scan.rows:
             return []
         rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=scan.rows)
-        for row in rows:
-            if date in map(type, row):      # openpyxl gives a date cell as a datetime
+        # openpyxl gives a date cell as a datetime. (Most sheets hold no date: one look at every cell.)
+        if date in map(type, chain.from_iterable(rows)):
+            for row in rows:
                 for column, value in enumerate(row):
                     if type(value) is date:
                         row[column] = datetime(value.year, value.month, value.day)
