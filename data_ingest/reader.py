@@ -185,9 +185,10 @@ class _CalamineBook(_Book):
         self.workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
 
     def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
-        if not scan.rows:
+        if not scan.has_cells:
             return []
-        rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=scan.rows)
+        # Calamine's rows end at the last cell, as the scan's do (which the safety pass bounded).
+        rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
         # openpyxl gives a date cell as a datetime. (Most sheets hold no date: one look at every cell.)
         if date in map(type, chain.from_iterable(rows)):
             for row in rows:

@@ -17,7 +17,10 @@ a zip that stores them uncompressed, so they are unpacked once.
 Each sheet is scanned one of two ways. The fast path searches the XML by pattern
 when the sheet has no formula, error cell or suspicious number and every cell
 carries its reference (what Excel and LibreOffice write); the full path walks the
-XML cell by cell otherwise. Both learn the same (tests/test_reader_engines.py).
+XML cell by cell otherwise. Both learn the same (tests/test_reader_engines.py). A sheet
+whose cells all lie within A1:Z999 (a return's do) is within the size limit whatever
+they are, so the fast path works out its last cell only when a reader asks for it
+(openpyxl does; calamine does not need it).
 
 ``inspect`` raises :class:`Refused` carrying the findings that say why.
 """
@@ -146,6 +149,10 @@ _SUSPICIOUS_NUMBER = re.compile(rb"<v>\s*[-+]?(?:\d{13}|[\d.]*[eE]\+?\d{2}|(?i:n
 _PREFIXED_TAG = re.compile(rb":[cfv][\s>/]")
 #: A formula without a prefix, or a cell tag that ``<c `` does not find (one pass for both).
 _PLAIN_FORMULA_OR_OTHER_CELL_TAG = re.compile(rb"<(?:f[\s>/]|c[>/\t\n\r])")
+#: A cell reference the quick pass cannot bound: anything but one column letter and a row from
+#: 1 to 999 (a cell with such a reference lies within A1:Z999, BOUNDED_CELLS cells).
+_UNBOUNDED_REFERENCE = re.compile(rb'<c r="(?!\$?[A-Za-z]\$?[1-9]\d{0,2}")')
+BOUNDED_CELLS = 26 * 999
 _MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([^\"]*)\"")
 _COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^>]*>")
 _ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
@@ -169,8 +176,6 @@ class Refused(Exception):
 class SheetScan:
     """What the safety pass learned of one worksheet's XML."""
 
-    rows: int = 0
-    columns: int = 0
     #: Cells holding a formula -> the value saved with it ("" when none was).
     formulas: dict[str, str] = field(default_factory=dict)
     #: Cells holding an Excel error -> the error, e.g. "#DIV/0!".
@@ -183,6 +188,29 @@ class SheetScan:
     bad_numbers: dict[str, str] = field(default_factory=dict)
     #: Scanned by pattern (the fast path) rather than by walking the XML.
     fast: bool = False
+    #: The last row and column holding a cell (1-based; 0 and 0 for a sheet without cells), or
+    #: None until asked for: the fast path proves a sheet small without working them out.
+    extent: tuple[int, int] | None = field(default=(0, 0), repr=False, compare=False)
+    #: Whether the sheet has a cell at all.
+    has_cells: bool = False
+    #: The sheet's XML while its extent is not yet worked out.
+    xml: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> int:
+        return self._extent()[0]
+
+    @property
+    def columns(self) -> int:
+        return self._extent()[1]
+
+    def _extent(self) -> tuple[int, int]:
+        if self.extent is None:
+            references = _cell_references(self.xml or b"")
+            if references is None:      # the fast path proved every reference a cell's
+                raise ValueError("a sheet proved small holds a reference that is not a cell's")
+            self.extent, self.xml = _extent(references), None
+        return self.extent
 
 
 @dataclass
@@ -617,11 +645,16 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
     if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _error_cell(xml) \
             or _SUSPICIOUS_NUMBER.search(xml):
         return None
-    references = _CELL_TAG.findall(xml)
-    columns, rows = zip(*references, strict=True) if references else ((), ())
-    if b"" in rows:         # a cell without its reference first
-        return None
+    cells = xml.count(b"<c ")
+    if cells != xml.count(b'<c r="'):
+        return None         # a cell without its reference first
     limit = settings.SHEET_CELL_LIMIT
+    # Every cell within A1:Z999 (what a return's sheets hold), so within the limit: where the
+    # last cell is, is worked out only when asked for (calamine does not need it; openpyxl does).
+    bounded = cells <= limit and limit >= BOUNDED_CELLS and _UNBOUNDED_REFERENCE.search(xml) is None
+    references = None if bounded else _cell_references(xml)
+    if not bounded and references is None:
+        return None         # a reference that is not a cell's
     dimension = _DIMENSION_TAG.search(xml)
     claimed_range = dimension.group(1).decode("ascii", "replace") if dimension else ""
     claimed = _range_cells(claimed_range) if dimension else 0
@@ -630,18 +663,33 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
                      f"The sheet claims a range of {claimed_range} "
                      f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
                      _SHRINK_SHEET, sheet=name)
-    scan = SheetScan(fast=True)
-    if references:
-        scan.rows = max(map(int, set(rows)))
-        # Letters of the same length sort as their columns do: only the last is converted.
-        scan.columns = column_index_from_string(
-            max({column.upper() for column in set(columns)}, key=_column_order).decode("ascii"))
+    if references is None:
+        return SheetScan(fast=True, extent=None, has_cells=cells > 0, xml=xml)
+    scan = SheetScan(fast=True, extent=_extent(references), has_cells=bool(references))
     if len(references) > limit or scan.rows * scan.columns > limit:
         raise refuse("SHEET-TOO-LARGE",
                      f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
                      f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET,
                      sheet=name)
     return scan
+
+
+def _cell_references(xml: bytes) -> list[tuple[bytes, bytes]] | None:
+    """Each cell's column letters and row number; None when one of them is not a reference."""
+    references = _CELL_TAG.findall(xml)
+    if any(not row for _, row in references):
+        return None
+    return references
+
+
+def _extent(references: list[tuple[bytes, bytes]]) -> tuple[int, int]:
+    """The last row and column of cells by their references (0 and 0 without a cell)."""
+    if not references:
+        return 0, 0
+    columns, rows = zip(*references, strict=True)
+    # Letters of the same length sort as their columns do: only the last is converted.
+    return max(map(int, set(rows))), column_index_from_string(
+        max({column.upper() for column in set(columns)}, key=_column_order).decode("ascii"))
 
 
 def _error_cell(xml: bytes) -> bool:
@@ -660,7 +708,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
     each error cell, and each number no return can hold."""
     limit = settings.SHEET_CELL_LIMIT
     scan = SheetScan()
-    cells = row = column = 0
+    cells = row = column = last_row = last_column = 0
     for event, element in safe_iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
@@ -682,10 +730,10 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
                 row = int(reference.group(2))
             else:
                 column += 1
-            scan.rows, scan.columns = max(scan.rows, row), max(scan.columns, column)
-            if cells > limit or scan.rows * scan.columns > limit:
+            last_row, last_column = max(last_row, row), max(last_column, column)
+            if cells > limit or last_row * last_column > limit:
                 raise refuse("SHEET-TOO-LARGE",
-                             f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
+                             f"The sheet uses cells as far as {get_column_letter(last_column)}{last_row}, "
                              f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET, sheet=name)
             formula = value = None
             for child in element:
@@ -705,6 +753,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             element.clear()
         elif tag == "row":
             element.clear()
+    scan.extent, scan.has_cells = (last_row, last_column), cells > 0
     return scan
 
 

@@ -15,13 +15,16 @@ import pytest
 
 from data_ingest import reader, safety
 from data_ingest.reader import CALAMINE, OPENPYXL, read_workbook
+from models.catalogue import COMMENTARY
 from models.contract_types import get_type
 from sample_data.contract import CONTRACT
 from sample_data.substance_misuse import CONTRACT as SUBSTANCE_MISUSE_CONTRACT
+from tests.workbooks import DA, rewrite_parts, sheet_part
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*(ROOT / "tests" / "data").glob("*.xls*"), *(ROOT / "sample_data" / "workbooks").glob("*.xlsx"),
                 *(ROOT / "sample_data" / "upload").glob("*.xlsx")])
+REFUGE = DA.sheets[1]
 TYPES = {contract["reference"]: contract["contract_type"] for contract in (CONTRACT, SUBSTANCE_MISUSE_CONTRACT)}
 
 
@@ -92,6 +95,41 @@ def test_the_sample_takes_the_fast_path():
     assert all(scan.fast for scan in inspection.sheets.values())
     inspection = safety.inspect((ROOT / "tests" / "data" / "uncalculated_formula.xlsx").read_bytes(), "u.xlsx")
     assert not all(scan.fast for scan in inspection.sheets.values())
+
+
+def test_a_sample_sheet_is_proved_small_and_its_last_cell_found_only_when_asked():
+    # Every cell within A1:Z999: calamine reads without the sheet's last cell being worked out.
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    fast = safety.inspect(content, "v.xlsx")
+    full = safety.inspect(content, "v.xlsx", fast=False)
+    refuge = fast.scan(REFUGE)
+    assert refuge is not None and refuge.extent is None
+    read_workbook(content, "v.xlsx", catalogue_of, engine=CALAMINE)
+    assert refuge.extent is None
+    assert (refuge.rows, refuge.columns) == (full.scan(REFUGE).rows, full.scan(REFUGE).columns) > (20, 3)
+
+
+@pytest.mark.parametrize(("cell", "row", "bounded"), [
+    ("AB40", 40, False), ("C1200", 1200, False), ("C040", 40, False), ("c40", 40, True)])
+def test_a_cell_the_quick_pass_may_not_bound_is_read_as_the_walk_reads_it(cell, row, bounded):
+    # A cell beyond Z999 (or a row written with a leading zero) makes the fast path find every
+    # cell's reference at once; a lower-case reference within Z999 does not. Either
+    # way: the walk's extent, and the same reading by both readers and both paths.
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    part = sheet_part(content, COMMENTARY)
+    extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>a note</t></is></c></row>'.encode()
+    content = rewrite_parts(content, lambda name, data: data.replace(b"</sheetData>", extra + b"</sheetData>")
+                            if name == part else data)
+    fast = safety.inspect(content, "v.xlsx").scan(COMMENTARY)
+    full = safety.inspect(content, "v.xlsx", fast=False).scan(COMMENTARY)
+    assert fast is not None and full is not None and fast.fast
+    assert (fast.extent is None) == bounded
+    assert (fast.rows, fast.columns) == (full.rows, full.columns)
+    assert fast.rows == row
+    by_calamine = read_workbook(content, "v.xlsx", catalogue_of, engine=CALAMINE)
+    assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of, engine=OPENPYXL))
+    assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of, fast=False))
+    assert not by_calamine.errors
 
 
 def test_the_default_reader_is_calamine_and_can_be_switched(monkeypatch):
