@@ -68,7 +68,7 @@ def check_workbook(parsed: ParsedWorkbook, contract: ContractTerms | None, histo
     if catalogue is None or version is None:
         return findings
     # The reader holds each measure's value as a float, or None when blank.
-    values = {code: cast(float | None, cell.value) for code, cell in parsed.values.items()}
+    values = cast(dict[str, float | None], {code: cell.value for code, cell in parsed.values.items()})
     figures = _Figures(catalogue, parsed.values, values, parsed.quarter, history)
     for check in checks_in(catalogue, version):
         if check.rule == "funnel":
