@@ -187,8 +187,10 @@ class _CalamineBook(_Book):
     def rows(self, title: str, scan: SheetScan) -> Sequence[Sequence[object]]:
         if not scan.has_cells:
             return []
-        # Calamine's rows end at the last cell, as the scan's do (which the safety pass bounded).
-        rows = self.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        # Calamine's rows end at its last cell with a value, within the scan's bound; when the
+        # scan knows the last row, no more are asked for.
+        rows = self.workbook.get_sheet_by_name(title).to_python(
+            skip_empty_area=False, nrows=scan.extent[0] if scan.extent is not None else None)
         # openpyxl gives a date cell as a datetime. (Most sheets hold no date: one look at every cell.)
         if date in map(type, chain.from_iterable(rows)):
             for row in rows:

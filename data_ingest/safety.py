@@ -9,7 +9,7 @@ program ever calculated them, which hold Excel errors, which cells are merged,
 which columns and sheets are hidden.
 
 The zip is read here directly when it is plain (what every writer makes): its
-central directory, and each deflated part unpacked with zlib, bounded, its CRC
+central directory, and each deflated part unpacked with ISA-L (zlib's interface, half its time), bounded, its CRC
 checked; anything else goes through zipfile. Both refuse the same
 (tests/test_reader_zip.py). The parts unpacked are handed on to the cell reader as
 a zip that stores them uncompressed, so they are unpacked once.
@@ -150,8 +150,9 @@ _PREFIXED_TAG = re.compile(rb":[cfv][\s>/]")
 #: A formula without a prefix, or a cell tag that ``<c `` does not find (one pass for both).
 _PLAIN_FORMULA_OR_OTHER_CELL_TAG = re.compile(rb"<(?:f[\s>/]|c[>/\t\n\r])")
 #: A cell reference the quick pass cannot bound: anything but one column letter and a row from
-#: 1 to 999 (a cell with such a reference lies within A1:Z999, BOUNDED_CELLS cells).
+#: 1 to 999 (a cell with such a reference lies within A1:Z999).
 _UNBOUNDED_REFERENCE = re.compile(rb'<c r="(?!\$?[A-Za-z]\$?[1-9]\d{0,2}")')
+#: How many cells A1:Z999 holds: a sheet within it is within any limit at least this large.
 BOUNDED_CELLS = 26 * 999
 _MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([^\"]*)\"")
 _COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^>]*>")
@@ -191,9 +192,10 @@ class SheetScan:
     #: The last row and column holding a cell (1-based; 0 and 0 for a sheet without cells), or
     #: None until asked for: the fast path proves a sheet small without working them out.
     extent: tuple[int, int] | None = field(default=(0, 0), repr=False, compare=False)
-    #: Whether the sheet has a cell at all.
+    #: Whether the sheet has a cell in a row (its last row is not 0): what a cell reader reads.
     has_cells: bool = False
-    #: The sheet's XML while its extent is not yet worked out.
+    #: The sheet's XML when its extent is worked out only when asked for. It is kept as long as
+    #: the scan (the read of one upload): calamine, the default reader, never asks.
     xml: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -206,10 +208,10 @@ class SheetScan:
 
     def _extent(self) -> tuple[int, int]:
         if self.extent is None:
-            references = _cell_references(self.xml or b"")
-            if references is None:      # the fast path proved every reference a cell's
-                raise ValueError("a sheet proved small holds a reference that is not a cell's")
-            self.extent, self.xml = _extent(references), None
+            references = _cell_references(self.xml) if self.xml is not None else None
+            if references is None:
+                raise ValueError("the scan was made without the sheet's XML or its references")
+            self.extent = _last_cell(references)
         return self.extent
 
 
@@ -663,9 +665,10 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
                      f"The sheet claims a range of {claimed_range} "
                      f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
                      _SHRINK_SHEET, sheet=name)
-    if references is None:
+    if references is None:      # every row from 1 up: a cell is in a row
         return SheetScan(fast=True, extent=None, has_cells=cells > 0, xml=xml)
-    scan = SheetScan(fast=True, extent=_extent(references), has_cells=bool(references))
+    last_cell = _last_cell(references)
+    scan = SheetScan(fast=True, extent=last_cell, has_cells=last_cell[0] > 0)
     if len(references) > limit or scan.rows * scan.columns > limit:
         raise refuse("SHEET-TOO-LARGE",
                      f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
@@ -682,7 +685,7 @@ def _cell_references(xml: bytes) -> list[tuple[bytes, bytes]] | None:
     return references
 
 
-def _extent(references: list[tuple[bytes, bytes]]) -> tuple[int, int]:
+def _last_cell(references: list[tuple[bytes, bytes]]) -> tuple[int, int]:
     """The last row and column of cells by their references (0 and 0 without a cell)."""
     if not references:
         return 0, 0
@@ -753,7 +756,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             element.clear()
         elif tag == "row":
             element.clear()
-    scan.extent, scan.has_cells = (last_row, last_column), cells > 0
+    scan.extent, scan.has_cells = (last_row, last_column), last_row > 0
     return scan
 
 

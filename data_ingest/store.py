@@ -340,7 +340,8 @@ _LATEST_CURRENT: Select[int, int, int] = (
            _SUBMISSION.c.year * 4 + _SUBMISSION.c.quarter <= bindparam("up_to"))
     .order_by(_SUBMISSION.c.year.desc(), _SUBMISSION.c.quarter.desc())
     .limit(bindparam("count")))
-#: How many submissions' values one statement reads (the ids beyond those held are None).
+#: How many submissions' values one statement reads: a fixed number of ids (those beyond the
+#: submissions held are None), so that the statement is compiled once and reused.
 _SUBMISSIONS_AT_ONCE = 8
 #: Their values: (submission id, code, value). Read apart from the submissions, so that each
 #: value's row carries three columns, not five (a fifth less time than a join).
@@ -595,7 +596,9 @@ def _history(connection: Connection, contract_id: int, quarter: Quarter, earlier
         for submission_id, code, value in _select(connection, _VALUES_OF_SUBMISSIONS,
                                                   {f"id{n}": id_ for n, id_ in enumerate(chunk)}):
             held[submission_id].values[code] = value
-    return {Quarter(year, number): held[submission_id] for submission_id, year, number in submissions}
+    # A submission without a value is no quarter held (as when its values were joined to it).
+    return {Quarter(year, number): held[submission_id] for submission_id, year, number in submissions
+            if held[submission_id].values}
 
 
 def _values_of(connection: Connection, submission_id: int, held: Held | None = None

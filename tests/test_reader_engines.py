@@ -83,9 +83,10 @@ def test_fast_and_full_scans_learn_the_same_of_each_sheet(path):
     assert fast.paths == full.paths and fast.states == full.states
     for part, scan in fast.sheets.items():
         other = full.sheets[part]
-        assert (scan.rows, scan.columns, scan.formulas, scan.errors, scan.merged, scan.hidden_columns,
-                scan.bad_numbers) == (other.rows, other.columns, other.formulas, other.errors,
-                                      other.merged, other.hidden_columns, other.bad_numbers)
+        assert (scan.rows, scan.columns, scan.has_cells, scan.formulas, scan.errors, scan.merged,
+                scan.hidden_columns, scan.bad_numbers) == (
+            other.rows, other.columns, other.has_cells, other.formulas, other.errors, other.merged,
+            other.hidden_columns, other.bad_numbers)
         assert not other.fast
 
 
@@ -116,6 +117,7 @@ def test_a_cell_the_quick_pass_may_not_bound_is_read_as_the_walk_reads_it(cell, 
     # cell's reference at once; a lower-case reference within Z999 does not. Either
     # way: the walk's extent, and the same reading by both readers and both paths.
     content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    last_row = safety.inspect(content, "v.xlsx").scan(COMMENTARY).rows
     part = sheet_part(content, COMMENTARY)
     extra = f'<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>a note</t></is></c></row>'.encode()
     content = rewrite_parts(content, lambda name, data: data.replace(b"</sheetData>", extra + b"</sheetData>")
@@ -124,11 +126,49 @@ def test_a_cell_the_quick_pass_may_not_bound_is_read_as_the_walk_reads_it(cell, 
     full = safety.inspect(content, "v.xlsx", fast=False).scan(COMMENTARY)
     assert fast is not None and full is not None and fast.fast
     assert (fast.extent is None) == bounded
-    assert (fast.rows, fast.columns) == (full.rows, full.columns)
-    assert fast.rows == row
+    assert (fast.rows, fast.columns, fast.has_cells) == (full.rows, full.columns, full.has_cells)
+    assert fast.rows == max(row, last_row)
     by_calamine = read_workbook(content, "v.xlsx", catalogue_of, engine=CALAMINE)
     assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of, engine=OPENPYXL))
     assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of, fast=False))
+    assert not by_calamine.errors
+
+
+def test_a_sheet_whose_only_cell_is_in_row_0_reads_as_empty_every_way():
+    # No cell in a row: no reader is handed the sheet, so each says the header is missing.
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    part = sheet_part(content, COMMENTARY)
+    only = b'<sheetData><row r="0"><c r="A0" t="inlineStr"><is><t>a note</t></is></c></row></sheetData>'
+
+    def row_0(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        start, end = data.index(b"<sheetData"), data.index(b"</sheetData>") + len(b"</sheetData>")
+        return data[:start] + only + data[end:]
+    content = rewrite_parts(content, row_0)
+    readings = [summary(read_workbook(content, "v.xlsx", catalogue_of, engine=engine, fast=fast))
+                for engine in (CALAMINE, OPENPYXL) for fast in (True, False)]
+    assert all(reading == readings[0] for reading in readings)
+    assert [(f["rule"], f["sheet"]) for f in readings[0]["findings"]] == [("HEADER-NOT-FOUND", COMMENTARY)]
+
+
+def test_a_sheet_is_the_part_its_relationship_id_names_whatever_other_ids_it_has():
+    # Another namespace's "id" before r:id: the scan is of the part r:id names, the one both
+    # cell readers read.
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+    cover = b'<sheet name="Cover" sheetId="2" state="visible" r:id="rId2" />'
+    other = b'<sheet xmlns:x="urn:other" name="Cover" sheetId="2" state="visible" x:id="rId1" r:id="rId2" />'
+
+    def other_id(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        assert cover in data
+        return data.replace(cover, other)
+    changed = rewrite_parts(content, other_id)
+    assert safety.inspect(changed, "v.xlsx").paths == safety.inspect(content, "v.xlsx").paths
+    by_calamine = read_workbook(changed, "v.xlsx", catalogue_of, engine=CALAMINE)
+    assert summary(by_calamine) == summary(read_workbook(changed, "v.xlsx", catalogue_of, engine=OPENPYXL))
+    assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of))
     assert not by_calamine.errors
 
 
