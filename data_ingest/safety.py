@@ -2,8 +2,12 @@
 
 It refuses quickly what is not an ``.xlsx`` workbook (a legacy ``.xls``, a
 password-protected file, a CSV renamed), what is too large, a zip bomb, a sheet
-claiming millions of cells, any XML part declaring a DOCTYPE or entities, and
-numbers no return can hold (NaN, infinity, more than ``LARGEST_FIGURE``). It also
+claiming millions of cells, any XML part declaring a DOCTYPE or entities or written
+in an encoding other than UTF-8, a workbook naming a sheet two ways, and numbers no
+return can hold (NaN, infinity, more than ``LARGEST_FIGURE``). Every part holding a
+sheet's cells is scanned, whatever its name, and a cell is placed where the cell
+readers would place it: calamine makes room for a sheet's whole extent at once, so a
+cell it places far away that the scan did not see would end the process. It also
 learns what a cell reader does not say: which cells hold formulas and whether a
 program ever calculated them, which hold Excel errors, which cells are merged,
 which columns and sheets are hidden.
@@ -114,9 +118,15 @@ ZIP64_LOCATOR_SIZE = 20
 #: zipfile refuses parts needing a later version of the format than this (6.3).
 ZIP_MAX_VERSION = zipfile.MAX_EXTRACT_VERSION
 WORKSHEET_RELATIONSHIP = "/worksheet"
-#: A sheet's relationship id as expat names it in a transitional workbook (what every common
-#: writer makes); any other namespace's ``id`` is looked for too.
-RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+#: The shared-strings part, whose declared count a cell reader makes room for before reading.
+SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+#: A workbook's texts: no real return has more than a few thousand (a cell reader makes room
+#: for as many as the part declares, 24 bytes each).
+MAX_SHARED_STRINGS = 1_000_000
+#: A UTF-8 byte-order mark, which some writers put before the XML.
+UTF8_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+#: What an XML declaration may name UTF-8 (or ASCII, a part of it) as.
+UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 #: What ends an element's namespace in the names expat gives ("{ns}name" in ElementTree's).
 NAMESPACE_SEPARATOR = "}"
 #: A sheet's state in xl/workbook.xml when it is shown (the attribute is then usually absent).
@@ -132,31 +142,42 @@ MAX_MERGED_RANGES = 10_000
 MAX_COLUMN_SPANS = 1_000
 
 _CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+#: A cell's reference as a cell reader takes it, whatever its number of column letters.
+_ANY_CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]+)\$?(\d+)$")
 #: Patterns for the quick pass over a sheet (any namespace prefix).
-#: Each cell tag ``<c `` with its reference when that is its first attribute, as every common
-#: writer puts it (the quick pass needs every cell to have it; one without, matched with empty
-#: groups, sends the sheet to the full walk).
-_CELL_TAG = re.compile(rb"<c (?:r=\"\$?([A-Za-z]{1,3})\$?(\d+)\")?")
-_DIMENSION_TAG = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref=\"([^\"]*)\"")
-#: A cell holding an Excel error (#DIV/0! ...): the cell reader may give it as blank. XML
-#: allows either quote and spaces around "=", so a writer may put it any of those ways.
-_ERROR_CELL = re.compile(rb"""\st\s*=\s*["']e["']""")
-#: A saved value that may be a number no return can hold: 13 digits or more, an exponent of
-#: 10 or more, NaN or infinity. Only a hint: the full walk decides. (The first pattern starts
-#: with a literal, which the regular expression engine finds quickly.)
-_SUSPICIOUS_NUMBER = re.compile(rb"<v>\s*[-+]?(?:\d{13}|[\d.]*[eE]\+?\d{2}|(?i:nan|inf))")
+#: What follows a plain cell tag's reference, as every common writer writes it: its style, its
+#: type (not an error: "e") and the few other attributes a cell has, each at most once and in
+#: that order, then the tag's end. Anything else (an error cell, an attribute twice, quoted
+#: otherwise) is left to the full walk, which reads XML as the cell readers do.
+_PLAIN_CELL_TAIL = rb'(?: s="\d{1,6}")?(?: t="(?!e")[A-Za-z]{1,12}")?(?: (?:cm|vm|ph)="[^"<>]{0,20}")*\s?/?>'
+#: Each cell tag ``<c `` with its reference when the tag is plain (the quick pass needs every
+#: cell to be; one that is not, matched with empty groups, sends the sheet to the full walk).
+_CELL_TAG = re.compile(rb'<c (?:r="\$?([A-Za-z]{1,3})\$?(\d+)"' + _PLAIN_CELL_TAIL + rb")?")
+_DIMENSION_TAG = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^<>]*?\bref=\"([^\"<>]*)\"")
+#: A saved value that may be a number no return can hold, or one written so that a pattern
+#: could misread it: 13 digits or more, an exponent, an underscore, NaN or infinity, or a value
+#: tag with anything in it. Only a hint: the full walk decides. (The pattern starts with a
+#: literal, which the regular expression engine finds quickly.)
+_SUSPICIOUS_NUMBER = re.compile(rb"<v(?:[^>]|>\s*[-+]?(?:\d{13}|[\d._]*[eE_]|(?i:nan|inf)))")
 #: Cells, formulas or values written with a namespace prefix (``<x:c>``): the full walk reads them.
 _PREFIXED_TAG = re.compile(rb":[cfv][\s>/]")
 #: A formula without a prefix, or a cell tag that ``<c `` does not find (one pass for both).
 _PLAIN_FORMULA_OR_OTHER_CELL_TAG = re.compile(rb"<(?:f[\s>/]|c[>/\t\n\r])")
-#: A cell reference the quick pass cannot bound: anything but one column letter and a row from
-#: 1 to 999 (a cell with such a reference lies within A1:Z999).
-_UNBOUNDED_REFERENCE = re.compile(rb'<c r="(?!\$?[A-Za-z]\$?[1-9]\d{0,2}")')
+#: A cell tag the quick pass cannot bound: anything but a plain tag whose reference is one
+#: column letter and a row from 1 to 999 (a cell with such a reference lies within A1:Z999).
+_UNBOUNDED_CELL = re.compile(rb'<c (?!r="\$?[A-Za-z]\$?[1-9]\d{0,2}"' + _PLAIN_CELL_TAIL + rb")")
 #: How many cells A1:Z999 holds: a sheet within it is within any limit at least this large.
 BOUNDED_CELLS = 26 * 999
-_MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([^\"]*)\"")
-_COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^>]*>")
+#: The fewest bytes a plain cell tag takes (``<c r="A1">``).
+PLAIN_CELL_BYTES = 10
+_MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^<>]*?\bref=\"([^\"<>]*)\"")
+_COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^<>]*>")
 _ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+#: An XML declaration's encoding.
+_ENCODING_DECLARATION = re.compile(rb"<\?xml[^<>?]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+#: The shared-strings part's first tag, and the counts it declares.
+_SHARED_STRINGS_TAG = re.compile(rb"<(?:[\w.-]+:)?sst\b[^<>]*>")
+_COUNT_ATTRIBUTE = re.compile(rb"\b(?:count|uniqueCount)\s*=\s*[\"'](\d{1,20})[\"']")
 _SHRINK_SHEET = ("Delete the rows and columns beyond your figures, save and send it again; or copy "
                  "your figures into a fresh copy of the council's template.")
 
@@ -335,12 +356,26 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
             raise refuse("XML-ENTITIES", f"{file_name} contains XML declarations (DOCTYPE or ENTITY) in "
                          f"part {info.filename}, which Excel never writes; it is refused unread for safety.",
                          USE_TEMPLATE)
+        if _unusual_encoding(data):
+            # The patterns here read UTF-8; a part in another encoding could hide from them
+            # what a cell reader then reads.
+            raise refuse("XML-ENCODING", f"{file_name} has a part ({info.filename}) written in a text "
+                         "encoding other than UTF-8, which Excel never writes; it is refused unread for "
+                         "safety.", "Open it in Excel, save it again and send the saved file.")
         parts[info.filename] = data
 
-    listed, states, recalculate = _read_workbook_part(parts)
+    listed, states, recalculate, repeated = _read_workbook_part(parts)
+    if repeated:
+        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write (its {repeated} "
+                     "is given twice).", USE_TEMPLATE)
+    too_many = _shared_strings_claimed(parts.get(SHARED_STRINGS_PART, b""))
+    if too_many > MAX_SHARED_STRINGS:
+        raise refuse("ZIP-BOMB", f"{file_name} says it holds {too_many:,} different texts, far more "
+                     "than any real workbook.", bomb_advice)
     names_by_path = {path: name for name, path in listed.items()}
-    # Sheets the workbook lists, and any other worksheet part lying in the zip.
-    paths = list(names_by_path) + [p for p in parts if p.startswith("xl/worksheets/") and p.endswith(".xml")]
+    # Sheets the workbook lists, and any other part holding a sheet's cells, whatever its name
+    # or place: a cell reader could be pointed at it in a way not followed here.
+    paths = list(names_by_path) + [p for p, data in parts.items() if b"sheetData" in data]
     sheets = {}
     for path in dict.fromkeys(paths):
         if path in parts:
@@ -559,31 +594,66 @@ def _local(tag: str) -> str:
     return tag.rsplit(NAMESPACE_SEPARATOR, 1)[-1]
 
 
-def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str], bool]:
+def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[str, str], bool, str]:
     """From the workbook and its relationships: sheet name -> path of its XML part (worksheets
-    only), sheet name -> state, and whether the writer asked for recalculation on opening
-    (openpyxl and XlsxWriter set fullCalcOnLoad; a file saved by Excel does not)."""
+    only), sheet name -> state, whether the writer asked for recalculation on opening
+    (openpyxl and XlsxWriter set fullCalcOnLoad; a file saved by Excel does not), and what is
+    given twice ("" when nothing is): a sheet's name, a relationship's id, or a sheet's id (a
+    cell reader could take the other one than is taken here)."""
     try:
         workbook = _elements(parts[WORKBOOK_PART])
         rels = _elements(parts[WORKBOOK_RELS_PART]) if WORKBOOK_RELS_PART in parts else []
     except Exception:  # noqa: BLE001 - malformed XML: the cell reader will report it as unreadable
-        return {}, {}, False
-    targets = {}
+        return {}, {}, False, ""
+    targets, ids = {}, set()
     for tag, attributes in rels:
-        if tag == "Relationship" and attributes.get("Type", "").endswith(WORKSHEET_RELATIONSHIP):
-            targets[attributes.get("Id")] = _part_path(attributes.get("Target", ""))
+        if tag == "Relationship":
+            rel_id = attributes.get("Id")
+            if rel_id in ids:
+                return {}, {}, False, f"relationship id {_quoted(rel_id)}"
+            ids.add(rel_id)
+            if attributes.get("Type", "").endswith(WORKSHEET_RELATIONSHIP):
+                targets[rel_id] = _part_path(attributes.get("Target", ""))
     result, states, recalculate = {}, {}, False
     for tag, attributes in workbook:
         if tag == "sheet":
             name = attributes.get("name", "")
+            if name in states:
+                return {}, {}, False, f"sheet name {_quoted(name)}"
             states[name] = attributes.get("state") or VISIBLE
-            rel_id = attributes.get(RELATIONSHIP_ID) or next(
-                (v for k, v in attributes.items() if _local(k) == "id"), None)
-            if rel_id in targets:
-                result[name] = targets[rel_id]
+            named_ids = [v for k, v in attributes.items() if _local(k) == "id"]
+            if len(named_ids) > 1:
+                return {}, {}, False, f"relationship of sheet {_quoted(name)}"
+            if named_ids and named_ids[0] in targets:
+                result[name] = targets[named_ids[0]]
         elif tag == "calcPr":
             recalculate = attributes.get("fullCalcOnLoad", "").lower() in ("1", "true")
-    return result, states, recalculate
+    return result, states, recalculate, ""
+
+
+def _quoted(text: str | None) -> str:
+    return repr((text or "")[:40])
+
+
+def _unusual_encoding(data: bytes) -> bool:
+    """An XML part not in UTF-8 (what every writer uses): the byte-order mark of UTF-16 or
+    UTF-32, a NUL byte in its first bytes, or another encoding declared."""
+    if data.startswith(UTF8_BYTE_ORDER_MARK):
+        data = data[len(UTF8_BYTE_ORDER_MARK):]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4]:
+        return True
+    declared = _ENCODING_DECLARATION.match(data[:200])
+    return declared is not None and declared.group(1).lower() not in UTF8_NAMES
+
+
+def _shared_strings_claimed(xml: bytes) -> int:
+    """The most texts the shared-strings part says it holds (a cell reader makes room for
+    them all before reading one)."""
+    head = _SHARED_STRINGS_TAG.search(xml[:1000])
+    if head is None:
+        return 0
+    counts = [int(n) for n in _COUNT_ATTRIBUTE.findall(head.group(0))]
+    return max(counts, default=0)
 
 
 def _part_path(target: str) -> str:
@@ -644,20 +714,24 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
     """The same checks by pattern for a sheet with no formula, error cell or suspicious number,
     whose cells all carry their reference (what Excel and LibreOffice write): a tenth of the
     time of walking the XML. None when the sheet needs the full walk."""
-    if _PREFIXED_TAG.search(xml) or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _error_cell(xml) \
-            or _SUSPICIOUS_NUMBER.search(xml):
+    # Comments, CDATA and character references could show a pattern what XML does not hold, or
+    # hide from it what XML does: such a sheet is walked.
+    # (One byte is looked for first: far faster than two, and rare in a sheet.)
+    if (b"!" in xml and b"<!" in xml) or (b"#" in xml and b"&#" in xml) or _PREFIXED_TAG.search(xml) \
+            or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _SUSPICIOUS_NUMBER.search(xml):
         return None
-    cells = xml.count(b"<c ")
-    if cells != xml.count(b'<c r="'):
-        return None         # a cell without its reference first
     limit = settings.SHEET_CELL_LIMIT
-    # Every cell within A1:Z999 (what a return's sheets hold), so within the limit: where the
-    # last cell is, is worked out only when asked for (calamine does not need it; openpyxl does).
-    bounded = cells <= limit and limit >= BOUNDED_CELLS and _UNBOUNDED_REFERENCE.search(xml) is None
+    # Every cell plain and within A1:Z999 (what a return's sheets hold), so within the limit:
+    # where the last cell is, is worked out only when asked for (calamine does not need it).
+    # A plain cell tag takes at least PLAIN_CELL_BYTES, so a short sheet cannot hold too many.
+    bounded = limit >= BOUNDED_CELLS and _UNBOUNDED_CELL.search(xml) is None and (
+        len(xml) <= limit * PLAIN_CELL_BYTES or xml.count(b"<c ") <= limit)
     references = None if bounded else _cell_references(xml)
     if not bounded and references is None:
-        return None         # a reference that is not a cell's
+        return None         # a cell tag that is not plain, or without its reference first
     dimension = _DIMENSION_TAG.search(xml)
+    if xml.count(b"dimension") != (1 if dimension else 0):
+        return None         # a dimension written otherwise, or twice
     claimed_range = dimension.group(1).decode("ascii", "replace") if dimension else ""
     claimed = _range_cells(claimed_range) if dimension else 0
     if claimed > limit:
@@ -666,7 +740,7 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
                      f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
                      _SHRINK_SHEET, sheet=name)
     if references is None:      # every row from 1 up: a cell is in a row
-        return SheetScan(fast=True, extent=None, has_cells=cells > 0, xml=xml)
+        return SheetScan(fast=True, extent=None, has_cells=b"<c " in xml, xml=xml)
     last_cell = _last_cell(references)
     scan = SheetScan(fast=True, extent=last_cell, has_cells=last_cell[0] > 0)
     if len(references) > limit or scan.rows * scan.columns > limit:
@@ -695,13 +769,6 @@ def _last_cell(references: list[tuple[bytes, bytes]]) -> tuple[int, int]:
         max({column.upper() for column in set(columns)}, key=_column_order).decode("ascii"))
 
 
-def _error_cell(xml: bytes) -> bool:
-    """Whether a cell's type says it holds an Excel error. The quoted value is looked for first:
-    a pattern that cannot start with a literal would be tried at every space of the sheet. (A
-    sheet without a single quote, most, is searched for one byte, far faster than three.)"""
-    return (b'"e"' in xml or (b"'" in xml and b"'e'" in xml)) and _ERROR_CELL.search(xml) is not None
-
-
 def _column_order(letters: bytes) -> tuple[int, bytes]:
     return len(letters), letters
 
@@ -711,7 +778,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
     each error cell, and each number no return can hold."""
     limit = settings.SHEET_CELL_LIMIT
     scan = SheetScan()
-    cells = row = column = last_row = last_column = 0
+    cells = row = row_of_tag = column = last_row = last_column = 0
     for event, element in safe_iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
@@ -722,21 +789,26 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
                                  f"The sheet claims a range of {element.get('ref')} ({claimed:,} cells), more "
                                  f"than the {limit:,} a monitoring return may have.", _SHRINK_SHEET, sheet=name)
             elif tag == "row":
-                row = int(element.get("r") or row + 1)
+                row_of_tag = int(element.get("r") or row_of_tag + 1)
                 column = 0
             continue
         if tag == "c":
             cells += 1
-            reference = _CELL_REFERENCE.match(element.get("r") or "")
-            if reference:
-                column = column_index_from_string(reference.group(1).upper())
-                row = int(reference.group(2))
+            written = element.get("r")
+            if written:
+                # As the cell readers place it: any number of letters (a column far beyond
+                # XFD is refused below as too large, not read as the next column).
+                reference = _ANY_CELL_REFERENCE.match(written)
+                if reference is None:
+                    raise ValueError(f"{written[:20]!r} is not a cell reference")
+                column, row = _column_number(reference.group(1)), int(reference.group(2))
             else:
-                column += 1
+                # Without a reference: the next column of its row, as the cell readers take it.
+                column, row = column + 1, row_of_tag
             last_row, last_column = max(last_row, row), max(last_column, column)
             if cells > limit or last_row * last_column > limit:
                 raise refuse("SHEET-TOO-LARGE",
-                             f"The sheet uses cells as far as {get_column_letter(last_column)}{last_row}, "
+                             f"The sheet uses cells as far as {_column_letters(last_column)}{last_row}, "
                              f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET, sheet=name)
             formula = value = None
             for child in element:
@@ -758,6 +830,23 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             element.clear()
     scan.extent, scan.has_cells = (last_row, last_column), last_row > 0
     return scan
+
+
+def _column_letters(number: int) -> str:
+    """A for 1, AA for 27, for any column (openpyxl's stops at XFD, Excel's last)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    """1 for A, 27 for AA, for any number of letters."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _impossible_number(text: str) -> bool:

@@ -152,24 +152,33 @@ def test_a_sheet_whose_only_cell_is_in_row_0_reads_as_empty_every_way():
     assert [(f["rule"], f["sheet"]) for f in readings[0]["findings"]] == [("HEADER-NOT-FOUND", COMMENTARY)]
 
 
-def test_a_sheet_is_the_part_its_relationship_id_names_whatever_other_ids_it_has():
-    # Another namespace's "id" before r:id: the scan is of the part r:id names, the one both
-    # cell readers read.
-    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
-    cover = b'<sheet name="Cover" sheetId="2" state="visible" r:id="rId2" />'
-    other = b'<sheet xmlns:x="urn:other" name="Cover" sheetId="2" state="visible" x:id="rId1" r:id="rId2" />'
+WORKBOOK_COVER = b'<sheet name="Cover" sheetId="2" state="visible" r:id="rId2" />'
 
-    def other_id(name: str, data: bytes) -> bytes:
-        if name != "xl/workbook.xml":
+
+@pytest.mark.parametrize(("part", "old", "new", "repeated"), [
+    # Another namespace's "id" beside r:id: which the cell reader follows is not certain.
+    ("xl/workbook.xml", WORKBOOK_COVER,
+     b'<sheet xmlns:x="urn:other" name="Cover" sheetId="2" state="visible" x:id="rId1" r:id="rId2" />',
+     "relationship of sheet 'Cover'"),
+    # Two sheets of one name, pointing at different parts: a reader could take either.
+    ("xl/workbook.xml", WORKBOOK_COVER, WORKBOOK_COVER.replace(b"rId2", b"rId1") + WORKBOOK_COVER,
+     "sheet name 'Cover'"),
+    ("xl/_rels/workbook.xml.rels", b'Id="rId2"', b'Id="rId1"', "relationship id 'rId1'"),
+])
+def test_a_workbook_naming_a_sheet_two_ways_is_refused(part, old, new, repeated):
+    content = (ROOT / "tests" / "data" / "valid_return.xlsx").read_bytes()
+
+    def twice(name: str, data: bytes) -> bytes:
+        if name != part:
             return data
-        assert cover in data
-        return data.replace(cover, other)
-    changed = rewrite_parts(content, other_id)
-    assert safety.inspect(changed, "v.xlsx").paths == safety.inspect(content, "v.xlsx").paths
-    by_calamine = read_workbook(changed, "v.xlsx", catalogue_of, engine=CALAMINE)
-    assert summary(by_calamine) == summary(read_workbook(changed, "v.xlsx", catalogue_of, engine=OPENPYXL))
-    assert summary(by_calamine) == summary(read_workbook(content, "v.xlsx", catalogue_of))
-    assert not by_calamine.errors
+        assert old in data
+        return data.replace(old, new, 1)
+    changed = rewrite_parts(content, twice)
+    for fast in (True, False):
+        with pytest.raises(safety.Refused) as refused:
+            safety.inspect(changed, "v.xlsx", fast=fast)
+        assert refused.value.finding.rule == "NOT-XLSX"
+        assert f"its {repeated} is given twice" in refused.value.finding.message
 
 
 def test_the_default_reader_is_calamine_and_can_be_switched(monkeypatch):

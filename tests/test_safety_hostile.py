@@ -1,0 +1,152 @@
+"""Workbooks built to slip past the safety pass, found by a hostile-input run.
+
+Each was read differently by the safety pass and by the cell readers: a cell the pass
+placed near (or did not see) that calamine placed far away, which made calamine ask for
+gigabytes and end the whole process. Each is now refused before any cell reader sees
+it, the same way by the fast path and the full walk; or, where the file is only odd, the
+fast path leaves the sheet to the full walk, which reads XML as the cell readers do.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from data_ingest import safety
+from models.catalogue import COMMENTARY
+from tests.workbooks import add_part, filled, rewrite_parts, sheet_part
+
+
+@pytest.fixture(scope="module")
+def valid() -> bytes:
+    return filled()
+
+
+def with_rows(content: bytes, rows: bytes, sheet: str = COMMENTARY) -> bytes:
+    """The workbook with ``rows`` added at the end of a sheet's cells."""
+    part = sheet_part(content, sheet)
+    return rewrite_parts(content, lambda name, data: data.replace(b"</sheetData>", rows + b"</sheetData>")
+                         if name == part else data)
+
+
+def refused_both_ways(content: bytes, rule: str) -> safety.Finding:
+    findings = []
+    for fast in (True, False):
+        with pytest.raises(safety.Refused) as refused:
+            safety.inspect(content, "return.xlsx", fast=fast)
+        findings.append(refused.value.findings)
+    assert findings[0] == findings[1]
+    assert findings[0][0].rule == rule
+    return findings[0][0]
+
+
+def test_a_cell_given_two_references_is_refused(valid):
+    # Calamine took the last reference; the pattern looked at the first.
+    content = with_rows(valid, b'<row r="50"><c r="A50" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+    refused_both_ways(content, "UNREADABLE")
+
+
+@pytest.mark.parametrize("cell", [b'<c r="ZZZZZZ1"><v>1</v></c>', b'<c r="AAAA1"><v>1</v></c>'])
+def test_a_column_beyond_three_letters_is_placed_where_a_reader_would_place_it(valid, cell):
+    # Read as "the next column" before; calamine read it as column 321 million.
+    finding = refused_both_ways(with_rows(valid, b'<row r="50">' + cell + b"</row>"), "SHEET-TOO-LARGE")
+    assert finding.sheet == COMMENTARY and "uses cells as far as" in finding.message
+
+
+def test_a_cell_without_a_reference_is_in_its_row(valid):
+    # After a cell in row 1, a cell without a reference is in the row its tag is in.
+    content = with_rows(valid, b'<row r="1048576"><c r="XFC1"><v>1</v></c><c><v>1</v></c></row>')
+    assert "XFD1048576" in refused_both_ways(content, "SHEET-TOO-LARGE").message
+
+
+def test_a_reference_that_is_not_one_is_refused(valid):
+    refused_both_ways(with_rows(valid, b'<row r="50"><c r="1A"><v>1</v></c></row>'), "UNREADABLE")
+
+
+def test_a_sheet_in_a_part_of_another_name_is_scanned(valid):
+    # A part no relationship names as a sheet, whose name ends in capitals: a reader can
+    # still be pointed at it, so every part holding a sheet's cells is scanned.
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             b'<row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
+    refused_both_ways(add_part(valid, "xl/worksheets/big.XML", sheet), "SHEET-TOO-LARGE")
+
+
+@pytest.mark.parametrize("encode", [
+    lambda xml: xml.encode("utf-16"),
+    lambda xml: xml.encode("utf-16-be"),     # no byte-order mark
+    lambda xml: xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1"),
+], ids=["utf-16", "utf-16-be", "latin-1"])
+def test_a_part_in_another_encoding_is_refused(valid, encode):
+    # The patterns read UTF-8: text in UTF-16 can hide a sheet from them.
+    xml = '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="urn:x"/>'
+    content = rewrite_parts(valid, lambda name, data: encode(xml) if name == "docProps/core.xml" else data)
+    assert refused_both_ways(content, "XML-ENCODING").message.count("docProps/core.xml") == 1
+
+
+def test_a_doctype_in_utf16_without_a_byte_order_mark_is_refused(valid):
+    # The DOCTYPE search read it as the other byte order and missed it.
+    xml = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><cp:coreProperties xmlns:cp="urn:x"/>'
+    content = rewrite_parts(valid, lambda name, data: xml.encode("utf-16-be") if name == "docProps/core.xml"
+                            else data)
+    refused_both_ways(content, "XML-ENCODING")
+
+
+def test_a_utf8_part_with_a_byte_order_mark_is_read(valid):
+    part = sheet_part(valid, COMMENTARY)
+    content = rewrite_parts(valid, lambda name, data: b"\xef\xbb\xbf" + data if name == part else data)
+    assert safety.inspect(content, "return.xlsx").scan(COMMENTARY) is not None
+
+
+def test_shared_strings_claiming_billions_are_refused(valid):
+    # Calamine makes room for every text the part declares before reading one.
+    sst = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+           b'uniqueCount="4294967295"><si><t>x</t></si></sst>')
+    refused_both_ways(add_part(valid, "xl/sharedStrings.xml", sst), "ZIP-BOMB")
+
+
+@pytest.mark.parametrize("rows", [
+    b'<row r="60"><c r="C60"><v >1e300</v></c></row>',
+    b'<row r="60"><c r="C60"><v>500000000000e1</v></c></row>',
+    b'<row r="60"><c r="C60"><v>99999999.9999e5</v></c></row>',
+    b'<row r="60"><c r="C60"><v>1_000_000_000_000_000</v></c></row>',
+    b'<row r="60"><c r="C60"><v><![CDATA[1e300]]></v></c></row>',
+    b'<row r="60"><c r="C60"><v>&#78;aN</v></c></row>',
+], ids=["spaced-tag", "exponent", "decimal-exponent", "underscores", "cdata", "character-reference"])
+def test_a_number_written_oddly_is_judged_by_the_walk(valid, rows):
+    finding = refused_both_ways(with_rows(valid, rows), {
+        True: "NOT-A-NUMBER", False: "NUMBER-TOO-LARGE"}["NaN" in rows.decode() or "&#78;" in rows.decode()])
+    assert finding.cell == "C60"
+
+
+@pytest.mark.parametrize("rows", [
+    b'<!-- <c r="XFD1048576"/> -->',
+    b'<!-- <c r="Z999"/> -->',
+    b'<row r="60"><c r="B60" t="&#101;"><v>#DIV/0!</v></c></row>',
+    b'<row r="60"><c r="B60" s="1" s="2"><v>1</v></c></row>',
+], ids=["comment-far", "comment-near", "character-reference-type", "attribute-twice"])
+def test_what_a_pattern_could_misread_is_walked(valid, rows):
+    content = with_rows(valid, rows)
+    outcomes = []
+    for fast in (True, False):
+        try:
+            scan = safety.inspect(content, "return.xlsx", fast=fast).scan(COMMENTARY)
+            assert scan is not None
+            outcomes.append((scan.fast, scan.rows, scan.columns, scan.errors))
+        except safety.Refused as refused:
+            outcomes.append(("refused", refused.findings))
+    assert outcomes[0][1:] == outcomes[1][1:]
+    assert outcomes[0][0] in (False, "refused")
+
+
+@pytest.mark.parametrize("ref", [b"ref='A1:XFD1048576'", b'ref = "A1:XFD1048576"'])
+def test_a_dimension_written_otherwise_is_judged_by_the_walk(valid, ref):
+    part = sheet_part(valid, COMMENTARY)
+    content = rewrite_parts(valid, lambda name, data: data.replace(
+        b"<sheetData>", b"<dimension " + ref + b" /><sheetData>", 1) if name == part else data)
+    assert "claims a range" in refused_both_ways(content, "SHEET-TOO-LARGE").message
+
+
+def test_the_tag_patterns_stop_at_the_next_tag():
+    # A pattern that could run past "<" took minutes on a comment of many half-tags.
+    assert safety._MERGE_TAG.findall(b'<mergeCell <mergeCell ref="A1:B2"/>') == [b"A1:B2"]
+    assert safety._DIMENSION_TAG.search(b'<dimension <dimension ref="A1:B2"/>').group(1) == b"A1:B2"
+    assert safety._COLUMN_TAG.findall(b'<col <col min="1"/>') == [b'<col min="1"/>']
