@@ -13,15 +13,16 @@ program ever calculated them, which hold Excel errors, which cells are merged,
 which columns and sheets are hidden.
 
 The zip is read here directly when it is plain (what every writer makes): its
-central directory, and each deflated part unpacked with ISA-L (zlib's interface, half its time), bounded, its CRC
-checked; anything else goes through zipfile. Both refuse the same
+central directory, and each deflated part unpacked with ISA-L (zlib's interface, in
+half its time), bounded, its CRC checked; anything else goes through zipfile. Both refuse the same
 (tests/test_reader_zip.py). The parts unpacked are handed on to the cell reader as
 a zip that stores them uncompressed, so they are unpacked once.
 
 Each sheet is scanned one of two ways. The fast path searches the XML by pattern
-when the sheet has no formula, error cell or suspicious number and every cell
-carries its reference (what Excel and LibreOffice write); the full path walks the
-XML cell by cell otherwise. Both learn the same (tests/test_reader_engines.py). A sheet
+when the sheet has no formula, error cell or suspicious number and every cell tag is
+plain, its reference first (what Excel and LibreOffice write); the full path walks the
+XML cell by cell otherwise, and whenever a pattern could read the XML otherwise than
+an XML parser (comments, CDATA, character references). Both learn the same (tests/test_reader_engines.py). A sheet
 whose cells all lie within A1:Z999 (a return's do) is within the size limit whatever
 they are, so the fast path works out its last cell only when a reader asks for it
 (openpyxl does; calamine does not need it).
