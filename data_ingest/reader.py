@@ -152,7 +152,11 @@ def read_workbook(content: bytes, file_name: str = "workbook.xlsx",
         # Both readers read the parts as the safety pass checked them, never the file's own zip.
         with _open_book(inspection.unpacked, engine) as book:
             _parse_sheets(book, inspection, parsed, catalogue)
-    except Exception as exc:  # noqa: BLE001 - a damaged file must give a message, not a crash
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    # A damaged file must give a message, not a crash; calamine's own failures (a panic in its
+    # Rust code, such as a date out of range) are not Exceptions, but are the file's fault too.
+    except BaseException as exc:  # noqa: BLE001
         parsed.findings.append(error(
             "UNREADABLE", f"{file_name} could not be read as an Excel workbook ({type(exc).__name__}).",
             "Open it in Excel, save it as an Excel Workbook (.xlsx) and send it again. " + USE_TEMPLATE))

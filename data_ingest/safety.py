@@ -176,9 +176,12 @@ _COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^<>]*>")
 _ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 #: An XML declaration's encoding.
 _ENCODING_DECLARATION = re.compile(rb"<\?xml[^<>?]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-#: The shared-strings part's first tag, and the counts it declares.
-_SHARED_STRINGS_TAG = re.compile(rb"<(?:[\w.-]+:)?sst\b[^<>]*>")
-_COUNT_ATTRIBUTE = re.compile(rb"\b(?:count|uniqueCount)\s*=\s*[\"'](\d{1,20})[\"']")
+#: A worksheet's place as every writer writes it: a path of plain names, from the workbook's
+#: folder or from the top ("/xl/..."), ending in .xml.
+_PLAIN_SHEET_TARGET = re.compile(r"(?:/xl/)?(?!xl/)[\w -]+(?:/[\w -]+)*\.xml")
+_BREAKS_AS_SPACES = str.maketrans("\t\r\n", "   ")
+#: A count as calamine reads one (Rust's parse of a whole number: a plus sign allowed).
+_WHOLE_NUMBER = re.compile(r"\+?\d+")
 _SHRINK_SHEET = ("Delete the rows and columns beyond your figures, save and send it again; or copy "
                  "your figures into a fresh copy of the council's template.")
 
@@ -365,14 +368,17 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
                          "safety.", "Open it in Excel, save it again and send the saved file.")
         parts[info.filename] = data
 
-    listed, states, recalculate, repeated = _read_workbook_part(parts)
-    if repeated:
-        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write (its {repeated} "
-                     "is given twice).", USE_TEMPLATE)
-    too_many = _shared_strings_claimed(parts.get(SHARED_STRINGS_PART, b""))
-    if too_many > MAX_SHARED_STRINGS:
-        raise refuse("ZIP-BOMB", f"{file_name} says it holds {too_many:,} different texts, far more "
-                     "than any real workbook.", bomb_advice)
+    listed, states, recalculate, odd = _read_workbook_part(parts)
+    if odd:
+        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write ({odd}).", USE_TEMPLATE)
+    if SHARED_STRINGS_PART in parts:
+        claimed = _shared_strings_claimed(parts[SHARED_STRINGS_PART])
+        if claimed is None:
+            raise refuse("NOT-XLSX", f"{file_name} is damaged: part {SHARED_STRINGS_PART} cannot be read.",
+                         "Open it in Excel, save it again and send the saved file.")
+        if claimed > MAX_SHARED_STRINGS:
+            raise refuse("ZIP-BOMB", f"{file_name} says it holds {claimed:,} different texts, far more "
+                         "than any real workbook.", bomb_advice)
     names_by_path = {path: name for name, path in listed.items()}
     # Sheets the workbook lists, and any other part holding a sheet's cells, whatever its name
     # or place: a cell reader could be pointed at it in a way not followed here.
@@ -599,32 +605,45 @@ def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[s
     """From the workbook and its relationships: sheet name -> path of its XML part (worksheets
     only), sheet name -> state, whether the writer asked for recalculation on opening
     (openpyxl and XlsxWriter set fullCalcOnLoad; a file saved by Excel does not), and what is
-    given twice ("" when nothing is): a sheet's name, a relationship's id, or a sheet's id (a
-    cell reader could take the other one than is taken here)."""
+    odd ("" when nothing is): a sheet's name, a relationship's id or a sheet's id given twice,
+    or a sheet's place not written plainly (a cell reader could read another part than is
+    scanned here)."""
     try:
         workbook = _elements(parts[WORKBOOK_PART])
         rels = _elements(parts[WORKBOOK_RELS_PART]) if WORKBOOK_RELS_PART in parts else []
     except Exception:  # noqa: BLE001 - malformed XML: the cell reader will report it as unreadable
         return {}, {}, False, ""
+    if b"&" in parts.get(WORKBOOK_RELS_PART, b""):
+        # An escaped character in a target: calamine reads the target as written.
+        return {}, {}, False, "the places of its parts are written with escaped characters"
     targets, ids = {}, set()
     for tag, attributes in rels:
         if tag == "Relationship":
             rel_id = attributes.get("Id")
             if rel_id in ids:
-                return {}, {}, False, f"relationship id {_quoted(rel_id)}"
+                return {}, {}, False, f"its relationship id {_quoted(rel_id)} is given twice"
             ids.add(rel_id)
             if attributes.get("Type", "").endswith(WORKSHEET_RELATIONSHIP):
-                targets[rel_id] = _part_path(attributes.get("Target", ""))
+                target = attributes.get("Target", "")
+                if not _PLAIN_SHEET_TARGET.fullmatch(target):
+                    # "./", "../", "//": normalised here, read as written by calamine.
+                    return {}, {}, False, f"a sheet's place, {_quoted(target)}, is not written plainly"
+                targets[rel_id] = _part_path(target)
     result, states, recalculate = {}, {}, False
+    seen: set[str] = set()
     for tag, attributes in workbook:
         if tag == "sheet":
             name = attributes.get("name", "")
-            if name in states:
-                return {}, {}, False, f"sheet name {_quoted(name)}"
+            # The XML parser reads a tab or line break typed in a name as a space; calamine
+            # keeps it. Either way, two names alike are one name given twice.
+            alike = name.translate(_BREAKS_AS_SPACES)
+            if alike in seen:
+                return {}, {}, False, f"its sheet name {_quoted(name)} is given twice"
+            seen.add(alike)
             states[name] = attributes.get("state") or VISIBLE
             named_ids = [v for k, v in attributes.items() if _local(k) == "id"]
             if len(named_ids) > 1:
-                return {}, {}, False, f"relationship of sheet {_quoted(name)}"
+                return {}, {}, False, f"the relationship of its sheet {_quoted(name)} is given twice"
             if named_ids and named_ids[0] in targets:
                 result[name] = targets[named_ids[0]]
         elif tag == "calcPr":
@@ -647,14 +666,35 @@ def _unusual_encoding(data: bytes) -> bool:
     return declared is not None and declared.group(1).lower() not in UTF8_NAMES
 
 
-def _shared_strings_claimed(xml: bytes) -> int:
-    """The most texts the shared-strings part says it holds (a cell reader makes room for
-    them all before reading one)."""
-    head = _SHARED_STRINGS_TAG.search(xml[:1000])
-    if head is None:
-        return 0
-    counts = [int(n) for n in _COUNT_ATTRIBUTE.findall(head.group(0))]
-    return max(counts, default=0)
+def _shared_strings_claimed(xml: bytes) -> int | None:
+    """How many texts the shared-strings part says it holds (calamine makes room for them all
+    before reading one): its ``sst`` element's uniqueCount, read by an XML parser as calamine
+    reads it (comments skipped, any number of digits); 0 when it says nothing, None when the
+    part is not a shared-strings part (damaged, or another element first)."""
+    first: list[tuple[str, dict[str, str]]] = []
+
+    def first_element(tag: str, attributes: dict[str, str]) -> None:
+        first.append((_local(tag), attributes))
+        raise _FirstElementRead
+
+    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
+    parser.StartElementHandler = first_element
+    parser.EntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_entity
+    try:
+        parser.Parse(xml, True)
+    except _FirstElementRead:
+        pass
+    except (expat.ExpatError, ValueError):
+        return None
+    if not first or first[0][0] != "sst":
+        return None
+    counts = [value for key, value in first[0][1].items() if _local(key) == "uniqueCount"]
+    return max((int(value) for value in counts if _WHOLE_NUMBER.fullmatch(value)), default=0)
+
+
+class _FirstElementRead(Exception):
+    """Stops a parse once the first element is read."""
 
 
 def _part_path(target: str) -> str:
@@ -715,10 +755,12 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
     """The same checks by pattern for a sheet with no formula, error cell or suspicious number,
     whose cells all carry their reference (what Excel and LibreOffice write): a tenth of the
     time of walking the XML. None when the sheet needs the full walk."""
-    # Comments, CDATA and character references could show a pattern what XML does not hold, or
-    # hide from it what XML does: such a sheet is walked.
+    # Comments, CDATA, processing instructions (after the XML declaration) and character
+    # references could show a pattern what XML does not hold, or hide from it what XML does:
+    # such a sheet is walked.
     # (One byte is looked for first: far faster than two, and rare in a sheet.)
-    if (b"!" in xml and b"<!" in xml) or (b"#" in xml and b"&#" in xml) or _PREFIXED_TAG.search(xml) \
+    if (b"!" in xml and b"<!" in xml) or (b"#" in xml and b"&#" in xml) or (b"?" in xml and b"<?" in xml[4:]) \
+            or _PREFIXED_TAG.search(xml) \
             or _PLAIN_FORMULA_OR_OTHER_CELL_TAG.search(xml) or _SUSPICIOUS_NUMBER.search(xml):
         return None
     limit = settings.SHEET_CELL_LIMIT

@@ -150,3 +150,68 @@ def test_the_tag_patterns_stop_at_the_next_tag():
     assert safety._MERGE_TAG.findall(b'<mergeCell <mergeCell ref="A1:B2"/>') == [b"A1:B2"]
     assert safety._DIMENSION_TAG.search(b'<dimension <dimension ref="A1:B2"/>').group(1) == b"A1:B2"
     assert safety._COLUMN_TAG.findall(b'<col <col min="1"/>') == [b'<col min="1"/>']
+
+
+# --- a second run, after the first one's findings were mended ------------------------------------
+
+SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" {} uniqueCount="{}"><si><t>x</t></si></sst>'
+
+
+@pytest.mark.parametrize("part", [
+    b'<?xml version="1.0"?>' + b" " * 1200 + SST.replace(b"{}", b"", 1).replace(b"{}", b"4294967295"),
+    SST.replace(b"{}", b'foo=">"', 1).replace(b"{}", b"4294967295"),
+    SST.replace(b"{}", b"", 1).replace(b"{}", b"0000000000004294967295"),
+    b'<!-- <sst uniqueCount="1"> -->' + SST.replace(b"{}", b"", 1).replace(b"{}", b"+4294967295"),
+], ids=["late", "quoted-gt-before", "leading-zeros", "decoy-in-comment"])
+def test_shared_strings_claiming_billions_however_written_are_refused(valid, part):
+    # Calamine reads the count as an XML parser does, wherever and however it is written.
+    refused_both_ways(add_part(valid, "xl/sharedStrings.xml", part), "ZIP-BOMB")
+
+
+def test_shared_strings_under_another_element_are_refused(valid):
+    part = b'<sst-x count="1">' + SST.replace(b"{}", b"", 1).replace(b"{}", b"4294967295") + b"</sst-x>"
+    finding = refused_both_ways(add_part(valid, "xl/sharedStrings.xml", part), "NOT-XLSX")
+    assert "sharedStrings.xml" in finding.message
+
+
+def test_a_failure_inside_calamine_is_a_finding_not_a_crash(valid):
+    # A date-formatted number far before 1900 makes calamine's Rust code panic: a panic is
+    # not an Exception in Python, and escaped the reader.
+    from data_ingest.reader import CALAMINE, read_workbook
+    from models.contract_types import get_type
+
+    content = with_rows(valid, b'<row r="60"><c r="C60" s="8"><v>-999999999999</v></c></row>')
+    parsed = read_workbook(content, "return.xlsx", get_type("domestic-abuse"), engine=CALAMINE)
+    assert [f.rule for f in parsed.errors] == ["UNREADABLE"]
+
+
+@pytest.mark.parametrize("target", [b"worksheets/./sheet7.xml", b"worksheets//sheet7.xml",
+                                    b"../xl/worksheets/sheet7.xml", b"worksheets/sheet&#55;.xml"])
+def test_a_sheet_whose_place_is_not_written_plainly_is_refused(valid, target):
+    # Normalised here, read as written by calamine: the scan would describe another part.
+    def moved(name: str, data: bytes) -> bytes:
+        if name != "xl/_rels/workbook.xml.rels":
+            return data
+        old = b'Target="/xl/worksheets/sheet7.xml"'
+        assert old in data
+        return data.replace(old, b'Target="' + target + b'"')
+    refused_both_ways(rewrite_parts(valid, moved), "NOT-XLSX")
+
+
+def test_two_sheet_names_alike_but_for_a_tab_are_refused(valid):
+    # The XML parser reads a typed tab as a space, calamine keeps it: to calamine, one name twice.
+    def hidden_twin(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        real = b'<sheet name="Commentary" sheetId="7" state="visible" r:id="rId7" />'
+        assert real in data
+        return data.replace(real, b'<sheet name="Commentary\t" sheetId="8" state="hidden" r:id="rId1" />'
+                            b'<sheet name="Commentary&#9;" sheetId="7" state="visible" r:id="rId7" />')
+    assert "given twice" in refused_both_ways(rewrite_parts(valid, hidden_twin), "NOT-XLSX").message
+
+
+@pytest.mark.parametrize("value", [b"1<?x?>e300", b"999999<?x?>99999999999"])
+def test_a_processing_instruction_in_a_value_is_walked(valid, value):
+    finding = refused_both_ways(with_rows(valid, b'<row r="60"><c r="C60"><v>' + value + b"</v></c></row>"),
+                                "NUMBER-TOO-LARGE")
+    assert finding.cell == "C60"
