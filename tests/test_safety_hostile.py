@@ -154,7 +154,8 @@ def test_the_tag_patterns_stop_at_the_next_tag():
 
 # --- a second run, after the first one's findings were mended ------------------------------------
 
-SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" {} uniqueCount="{}"><si><t>x</t></si></sst>'
+SST = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" {} uniqueCount="{}">'
+       b"<si><t>x</t></si></sst>")
 
 
 @pytest.mark.parametrize("part", [
