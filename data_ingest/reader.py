@@ -64,6 +64,8 @@ OPENPYXL = "openpyxl"
 ENGINES = (CALAMINE, OPENPYXL)
 #: Which reads the cells when ``read_workbook`` is not told.
 ENGINE = CALAMINE
+#: Where the exception a panic in Rust code (calamine's) raises comes from.
+PANIC_MODULE = "pyo3_runtime"
 
 #: What programs that cannot calculate save as a formula's value (XlsxWriter: 0).
 FORMULA_PLACEHOLDERS = frozenset({"0"})
@@ -152,14 +154,19 @@ def read_workbook(content: bytes, file_name: str = "workbook.xlsx",
         # Both readers read the parts as the safety pass checked them, never the file's own zip.
         with _open_book(inspection.unpacked, engine) as book:
             _parse_sheets(book, inspection, parsed, catalogue)
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
-        raise
-    # A damaged file must give a message, not a crash; calamine's own failures (a panic in its
-    # Rust code, such as a date out of range) are not Exceptions, but are the file's fault too.
-    except BaseException as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a damaged file must give a message, not a crash
         parsed.findings.append(error(
             "UNREADABLE", f"{file_name} could not be read as an Excel workbook ({type(exc).__name__}).",
             "Open it in Excel, save it as an Excel Workbook (.xlsx) and send it again. " + USE_TEMPLATE))
+    except BaseException as exc:
+        # A panic in calamine's Rust code is no Exception, but a value in the file caused it.
+        if type(exc).__module__ != PANIC_MODULE:
+            raise
+        parsed.findings.append(error(
+            "UNREADABLE", f"{file_name} holds a value that cannot be read: a number formatted as a date or "
+            "time, far outside the years Excel shows, does this.",
+            "Look for a cell that Excel shows as ##### and correct it (or clear its format), then save and "
+            "send the return again. " + USE_TEMPLATE))
     return parsed
 
 

@@ -65,6 +65,8 @@ ZIP_SIGNATURE = b"PK"
 CONTENT_TYPES_PART = "[Content_Types].xml"
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS_PART = "xl/_rels/workbook.xml.rels"
+#: The folder the workbook's own parts are in (sheets' targets are read from it).
+WORKBOOK_FOLDER = "xl/"
 #: An Excel binary workbook (.xlsb) has this instead of xl/workbook.xml.
 BINARY_WORKBOOK_PART = "xl/workbook.bin"
 #: A LibreOffice spreadsheet (.ods) is a zip whose first part is this mimetype.
@@ -176,9 +178,8 @@ _COLUMN_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s[^<>]*>")
 _ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 #: An XML declaration's encoding.
 _ENCODING_DECLARATION = re.compile(rb"<\?xml[^<>?]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-#: A worksheet's place as every writer writes it: a path of plain names, from the workbook's
-#: folder or from the top ("/xl/..."), ending in .xml.
-_PLAIN_SHEET_TARGET = re.compile(r"(?:/xl/)?(?!xl/)[\w -]+(?:/[\w -]+)*\.xml")
+#: A relationship's tag as written, for what an XML parser would hide (escaped characters).
+_RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<>]*>")
 _BREAKS_AS_SPACES = str.maketrans("\t\r\n", "   ")
 #: A count as calamine reads one (Rust's parse of a whole number: a plus sign allowed).
 _WHOLE_NUMBER = re.compile(r"\+?\d+")
@@ -311,10 +312,11 @@ def inspect(content: bytes, file_name: str, fast: bool = True) -> Inspection:
 def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
                      file_name: str, fast: bool) -> Inspection:
     names = [info.filename for info in infos]
-    if len(infos) > MAX_PARTS or len(set(names)) != len(names):
+    # Names alike but for capitals count as one: calamine finds a part whatever its capitals.
+    repeated = len({name.lower() for name in names}) != len(names)
+    if len(infos) > MAX_PARTS or repeated:
         raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write "
-                     f"({len(infos)} parts{', some repeated' if len(set(names)) != len(names) else ''}).",
-                     USE_TEMPLATE)
+                     f"({len(infos)} parts{', some repeated' if repeated else ''}).", USE_TEMPLATE)
     if BINARY_WORKBOOK_PART in names:
         raise refuse("NOT-XLSX", f"{file_name} is an Excel binary workbook (.xlsb), not an .xlsx workbook.",
                      "Open it in Excel and use File, Save As, Excel Workbook (.xlsx).")
@@ -360,21 +362,23 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
             raise refuse("XML-ENTITIES", f"{file_name} contains XML declarations (DOCTYPE or ENTITY) in "
                          f"part {info.filename}, which Excel never writes; it is refused unread for safety.",
                          USE_TEMPLATE)
-        if _unusual_encoding(data):
-            # The patterns here read UTF-8; a part in another encoding could hide from them
-            # what a cell reader then reads.
-            raise refuse("XML-ENCODING", f"{file_name} has a part ({info.filename}) written in a text "
-                         "encoding other than UTF-8, which Excel never writes; it is refused unread for "
-                         "safety.", "Open it in Excel, save it again and send the saved file.")
+        if info.filename.lower().startswith(WORKBOOK_FOLDER) and _unusual_encoding(data):
+            # The patterns here read UTF-8; a part of the workbook in another encoding could
+            # hide from them what a cell reader then reads. (Parts elsewhere, such as a
+            # document system's own, are never read as sheets.)
+            raise refuse("XML-ENCODING", f"{file_name} has a part ({info.filename}) saved in a text "
+                         "format other than UTF-8, which Excel never writes; it is refused unread for "
+                         "safety.", USE_TEMPLATE)
         parts[info.filename] = data
 
     listed, states, recalculate, odd = _read_workbook_part(parts)
     if odd:
-        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write ({odd}).", USE_TEMPLATE)
-    if SHARED_STRINGS_PART in parts:
-        claimed = _shared_strings_claimed(parts[SHARED_STRINGS_PART])
+        raise refuse("NOT-XLSX", f"{file_name} is not a workbook Excel would write: {odd}.", USE_TEMPLATE)
+    shared_strings = _part_named(parts, SHARED_STRINGS_PART)
+    if shared_strings is not None:
+        claimed = _shared_strings_claimed(parts[shared_strings])
         if claimed is None:
-            raise refuse("NOT-XLSX", f"{file_name} is damaged: part {SHARED_STRINGS_PART} cannot be read.",
+            raise refuse("NOT-XLSX", f"{file_name} is damaged: part {shared_strings} cannot be read.",
                          "Open it in Excel, save it again and send the saved file.")
         if claimed > MAX_SHARED_STRINGS:
             raise refuse("ZIP-BOMB", f"{file_name} says it holds {claimed:,} different texts, far more "
@@ -582,18 +586,35 @@ def _part_name(raw: bytes, flags: int) -> str:
 def _declares_dtd(data: bytes) -> bool:
     head = data[:4]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        # UTF-16 XML would hide a byte search; decode it first.
+        # UTF-16 or UTF-32 XML would hide a byte search; decode it first.
         try:
-            text = data.decode("utf-16").lower().encode("utf-8")
+            text = data.decode(_wide_codec(head))
         except UnicodeDecodeError:
             return True
-        return any(declaration in text for declaration in FORBIDDEN_XML_DECLARATIONS)
+        if "\x00" in text:
+            return True     # no XML holds a NUL character: not what it seemed, refused
+        decoded = text.lower().encode("utf-8")
+        return any(declaration in decoded for declaration in FORBIDDEN_XML_DECLARATIONS)
     # Every declaration starts "<!": a single byte is found far faster than a pattern, and an
     # XML part rarely holds "!" at all (the few that do are looked at as before).
     if b"!" not in data:
         return False
-    text = data.lower()
-    return any(declaration in text for declaration in FORBIDDEN_XML_DECLARATIONS)
+    lowered = data.lower()
+    return any(declaration in lowered for declaration in FORBIDDEN_XML_DECLARATIONS)
+
+
+def _wide_codec(head: bytes) -> str:
+    """The codec of XML whose first four bytes hold a NUL or a byte-order mark: by its mark, or
+    without one by where the NULs of "<" fall (00 3C is big-endian UTF-16, 3C 00 little)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\x00\x00"):
+        return "utf-32-be"
+    if head[2:4] == b"\x00\x00":
+        return "utf-32-le"
+    return "utf-16-be" if head.startswith(b"\x00") else "utf-16-le"
 
 
 def _local(tag: str) -> str:
@@ -608,27 +629,30 @@ def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[s
     odd ("" when nothing is): a sheet's name, a relationship's id or a sheet's id given twice,
     or a sheet's place not written plainly (a cell reader could read another part than is
     scanned here)."""
+    rels_part = _part_named(parts, WORKBOOK_RELS_PART)
     try:
         workbook = _elements(parts[WORKBOOK_PART])
-        rels = _elements(parts[WORKBOOK_RELS_PART]) if WORKBOOK_RELS_PART in parts else []
+        rels = _elements(parts[rels_part]) if rels_part is not None else []
     except Exception:  # noqa: BLE001 - malformed XML: the cell reader will report it as unreadable
         return {}, {}, False, ""
-    if b"&" in parts.get(WORKBOOK_RELS_PART, b""):
-        # An escaped character in a target: calamine reads the target as written.
-        return {}, {}, False, "the places of its parts are written with escaped characters"
+    if rels_part is not None and any(b"&" in tag and WORKSHEET_RELATIONSHIP.encode() in tag
+                                      for tag in _RELATIONSHIP_TAG.findall(parts[rels_part])):
+        # An escaped character in a sheet's relationship: calamine reads it as written.
+        return {}, {}, False, "the address of one of its sheets is written in an unusual way"
     targets, ids = {}, set()
     for tag, attributes in rels:
         if tag == "Relationship":
             rel_id = attributes.get("Id")
             if rel_id in ids:
-                return {}, {}, False, f"its relationship id {_quoted(rel_id)} is given twice"
+                return {}, {}, False, "two of its parts have the same inner name"
             ids.add(rel_id)
             if attributes.get("Type", "").endswith(WORKSHEET_RELATIONSHIP):
                 target = attributes.get("Target", "")
-                if not _PLAIN_SHEET_TARGET.fullmatch(target):
-                    # "./", "../", "//": normalised here, read as written by calamine.
-                    return {}, {}, False, f"a sheet's place, {_quoted(target)}, is not written plainly"
-                targets[rel_id] = _part_path(target)
+                path = _part_path(target)
+                if path != _part_path_as_written(target):
+                    # "./", "../", "//": tidied here, read as written by calamine.
+                    return {}, {}, False, "the address of one of its sheets is written in an unusual way"
+                targets[rel_id] = path
     result, states, recalculate = {}, {}, False
     seen: set[str] = set()
     for tag, attributes in workbook:
@@ -638,12 +662,12 @@ def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[s
             # keeps it. Either way, two names alike are one name given twice.
             alike = name.translate(_BREAKS_AS_SPACES)
             if alike in seen:
-                return {}, {}, False, f"its sheet name {_quoted(name)} is given twice"
+                return {}, {}, False, f"it has two sheets named {_quoted(name)}"
             seen.add(alike)
             states[name] = attributes.get("state") or VISIBLE
             named_ids = [v for k, v in attributes.items() if _local(k) == "id"]
             if len(named_ids) > 1:
-                return {}, {}, False, f"the relationship of its sheet {_quoted(name)} is given twice"
+                return {}, {}, False, f"its sheet {_quoted(name)} has two inner names"
             if named_ids and named_ids[0] in targets:
                 result[name] = targets[named_ids[0]]
         elif tag == "calcPr":
@@ -652,7 +676,21 @@ def _read_workbook_part(parts: dict[str, bytes]) -> tuple[dict[str, str], dict[s
 
 
 def _quoted(text: str | None) -> str:
-    return repr((text or "")[:40])
+    return "'" + (text or "")[:40].translate(_BREAKS_AS_SPACES) + "'"
+
+
+def _part_named(parts: dict[str, bytes], name: str) -> str | None:
+    """The part of this name, whatever its capitals (as calamine finds it); None when absent.
+    Names alike but for capitals have been refused."""
+    if name in parts:
+        return name
+    return next((part for part in parts if part.lower() == name.lower()), None)
+
+
+def _part_path_as_written(target: str) -> str:
+    """The path calamine reads for a sheet's target: the target as written, from the top when
+    it starts with "/", else from the workbook's folder."""
+    return target[1:] if target.startswith("/") else WORKBOOK_FOLDER + target
 
 
 def _unusual_encoding(data: bytes) -> bool:
@@ -671,6 +709,8 @@ def _shared_strings_claimed(xml: bytes) -> int | None:
     before reading one): its ``sst`` element's uniqueCount, read by an XML parser as calamine
     reads it (comments skipped, any number of digits); 0 when it says nothing, None when the
     part is not a shared-strings part (damaged, or another element first)."""
+    if not xml.strip():
+        return 0
     first: list[tuple[str, dict[str, str]]] = []
 
     def first_element(tag: str, attributes: dict[str, str]) -> None:

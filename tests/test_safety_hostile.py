@@ -75,19 +75,20 @@ def test_a_sheet_in_a_part_of_another_name_is_scanned(valid):
     lambda xml: xml.encode("utf-16-be"),     # no byte-order mark
     lambda xml: xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1"),
 ], ids=["utf-16", "utf-16-be", "latin-1"])
-def test_a_part_in_another_encoding_is_refused(valid, encode):
+def test_a_part_of_the_workbook_in_another_encoding_is_refused(valid, encode):
     # The patterns read UTF-8: text in UTF-16 can hide a sheet from them.
-    xml = '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="urn:x"/>'
-    content = rewrite_parts(valid, lambda name, data: encode(xml) if name == "docProps/core.xml" else data)
-    assert refused_both_ways(content, "XML-ENCODING").message.count("docProps/core.xml") == 1
+    xml = '<?xml version="1.0" encoding="UTF-8"?><a:theme xmlns:a="urn:x"/>'
+    content = rewrite_parts(valid, lambda name, data: encode(xml) if name == "xl/theme/theme1.xml" else data)
+    assert refused_both_ways(content, "XML-ENCODING").message.count("xl/theme/theme1.xml") == 1
 
 
-def test_a_doctype_in_utf16_without_a_byte_order_mark_is_refused(valid):
-    # The DOCTYPE search read it as the other byte order and missed it.
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le", "utf-32", "utf-32-be", "utf-32-le"])
+def test_a_doctype_in_any_byte_order_is_refused(valid, codec):
+    # The DOCTYPE search read UTF-16 without a byte-order mark as little-endian, and missed it.
     xml = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><cp:coreProperties xmlns:cp="urn:x"/>'
-    content = rewrite_parts(valid, lambda name, data: xml.encode("utf-16-be") if name == "docProps/core.xml"
+    content = rewrite_parts(valid, lambda name, data: xml.encode(codec) if name == "docProps/core.xml"
                             else data)
-    refused_both_ways(content, "XML-ENCODING")
+    refused_both_ways(content, "XML-ENTITIES")
 
 
 def test_a_utf8_part_with_a_byte_order_mark_is_read(valid):
@@ -184,6 +185,57 @@ def test_a_failure_inside_calamine_is_a_finding_not_a_crash(valid):
     content = with_rows(valid, b'<row r="60"><c r="C60" s="8"><v>-999999999999</v></c></row>')
     parsed = read_workbook(content, "return.xlsx", get_type("domestic-abuse"), engine=CALAMINE)
     assert [f.rule for f in parsed.errors] == ["UNREADABLE"]
+    assert "formatted as a date" in parsed.errors[0].message and "#####" in parsed.errors[0].advice
+
+
+def test_shared_strings_named_in_other_capitals_are_found(valid):
+    # Calamine finds the part whatever its capitals.
+    part = SST.replace(b"{}", b"", 1).replace(b"{}", b"4294967295")
+    refused_both_ways(add_part(valid, "xl/SharedStrings.xml", part), "ZIP-BOMB")
+
+
+def test_parts_named_alike_but_for_capitals_are_refused(valid):
+    part = SST.replace(b"{}", b"", 1).replace(b"{}", b"1")
+    content = add_part(add_part(valid, "xl/sharedStrings.xml", part), "xl/SharedStrings.xml", part)
+    assert "some repeated" in refused_both_ways(content, "NOT-XLSX").message
+
+
+# --- what real writers write is still read, by pattern where it was -----------------------------
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda name, data: data.replace(b'encoding="UTF-8"', b'encoding="utf-8"')
+                 if name.startswith("xl/") else data, id="lower-case-encoding"),
+    pytest.param(lambda name, data: b"\xef\xbb\xbf" + data if name.startswith("xl/") else data,
+                 id="utf8-byte-order-marks"),
+    pytest.param(lambda name, data: data.replace(b'Target="/xl/worksheets/', b'Target="worksheets/')
+                 if name == "xl/_rels/workbook.xml.rels" else data, id="relative-targets"),
+    pytest.param(lambda name, data: data.replace(b"</Relationships>", (
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'hyperlink" Target="https://example.org/?a=1&amp;b=2" TargetMode="External"/></Relationships>'))
+                 if name == "xl/_rels/workbook.xml.rels" else data, id="external-link-with-ampersand"),
+    pytest.param(lambda name, data: data.replace(b't="n"', b't="n" cm="1"')
+                 if name.startswith("xl/worksheets/") else data, id="cell-metadata"),
+    pytest.param(lambda name, data: data if name != "docProps/core.xml" else
+                 data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+                 id="utf16-outside-the-workbook"),
+])
+def test_what_real_writers_write_is_read_as_before(valid, change):
+    changed = rewrite_parts(valid, change)
+    before, after = safety.inspect(valid, "return.xlsx"), safety.inspect(changed, "return.xlsx")
+    assert after.paths == before.paths and after.states == before.states
+    assert [(scan.fast, scan.rows, scan.columns) for scan in after.sheets.values()] == [
+        (scan.fast, scan.rows, scan.columns) for scan in before.sheets.values()]
+
+
+@pytest.mark.parametrize("part", [
+    b"",
+    b'<sst xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main" count="1" uniqueCount="1"><si><t>x</t></si></sst>',
+    b'<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="1">'
+    b"<x:si><x:t>x</x:t></x:si></x:sst>",
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+], ids=["empty", "strict", "prefixed", "no-texts"])
+def test_shared_strings_as_writers_write_them_are_accepted(valid, part):
+    assert safety.inspect(add_part(valid, "xl/sharedStrings.xml", part), "return.xlsx").paths
 
 
 @pytest.mark.parametrize("target", [b"worksheets/./sheet7.xml", b"worksheets//sheet7.xml",
@@ -208,7 +260,7 @@ def test_two_sheet_names_alike_but_for_a_tab_are_refused(valid):
         assert real in data
         return data.replace(real, b'<sheet name="Commentary\t" sheetId="8" state="hidden" r:id="rId1" />'
                             b'<sheet name="Commentary&#9;" sheetId="7" state="visible" r:id="rId7" />')
-    assert "given twice" in refused_both_ways(rewrite_parts(valid, hidden_twin), "NOT-XLSX").message
+    assert "two sheets named" in refused_both_ways(rewrite_parts(valid, hidden_twin), "NOT-XLSX").message
 
 
 @pytest.mark.parametrize("value", [b"1<?x?>e300", b"999999<?x?>99999999999"])
