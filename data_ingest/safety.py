@@ -42,6 +42,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple, NoReturn, cast
 from xml.parsers import expat
 
@@ -126,6 +127,10 @@ SHARED_STRINGS_PART = "xl/sharedStrings.xml"
 #: A workbook's texts: no real return has more than a few thousand (a cell reader makes room
 #: for as many as the part declares, 24 bytes each).
 MAX_SHARED_STRINGS = 1_000_000
+#: A cell showing a shared string, as a plain cell tag writes its type (the fast path counts
+#: them by this), and that type as the walk reads it.
+SHARED_STRING_CELL = b' t="s"'
+SHARED_STRING_TYPE = "s"
 #: A UTF-8 byte-order mark, which some writers put before the XML.
 UTF8_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 #: What an XML declaration may name UTF-8 (or ASCII, a part of it) as.
@@ -182,7 +187,9 @@ _ENCODING_DECLARATION = re.compile(rb"<\?xml[^<>?]*?\bencoding\s*=\s*[\"']([A-Za
 _RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^<>]*>")
 _BREAKS_AS_SPACES = str.maketrans("\t\r\n", "   ")
 #: A count as calamine reads one (Rust's parse of a whole number: a plus sign allowed).
-_WHOLE_NUMBER = re.compile(r"\+?\d+")
+_WHOLE_NUMBER = re.compile(r"\+?[0-9]+")
+#: The start of a shared string (any namespace prefix).
+_SHARED_STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SHRINK_SHEET = ("Delete the rows and columns beyond your figures, save and send it again; or copy "
                  "your figures into a fresh copy of the council's template.")
 
@@ -213,6 +220,8 @@ class SheetScan:
     hidden_columns: tuple[tuple[int, int], ...] = ()
     #: Cells holding a number no return can hold -> the number as saved.
     bad_numbers: dict[str, str] = field(default_factory=dict)
+    #: Cells holding a shared string (at most: the fast path counts their type by pattern).
+    shared_cells: int = 0
     #: Scanned by pattern (the fast path) rather than by walking the XML.
     fast: bool = False
     #: The last row and column holding a cell (1-based; 0 and 0 for a sheet without cells), or
@@ -398,6 +407,13 @@ def _inspect_archive(content: bytes, archive: _Archive, infos: list[Part],
             except Exception:  # noqa: BLE001 - malformed XML, bad cell references
                 raise refuse("UNREADABLE", f"{file_name} is damaged: the sheet {name} cannot be read.",
                              "Open it in Excel, save it again and send the saved file.") from None
+    if shared_strings is not None:
+        # Calamine copies a shared string into every cell that shows it: a long one shown in
+        # many cells would take more memory than the file's whole unpacked size allows.
+        cells, size = sum(scan.shared_cells for scan in sheets.values()), len(parts[shared_strings])
+        if cells * size > limit and cells * _longest_shared_string(parts[shared_strings]) > limit:
+            raise refuse("ZIP-BOMB", f"{file_name} repeats long texts in so many cells that reading it "
+                         f"would take more than {size_text(limit)}.", bomb_advice)
     bad = [_bad_number(names_by_path.get(path, path), cell, text)
            for path, scan in sheets.items() for cell, text in scan.bad_numbers.items()]
     if bad:
@@ -730,7 +746,48 @@ def _shared_strings_claimed(xml: bytes) -> int | None:
     if not first or first[0][0] != "sst":
         return None
     counts = [value for key, value in first[0][1].items() if _local(key) == "uniqueCount"]
-    return max((int(value) for value in counts if _WHOLE_NUMBER.fullmatch(value)), default=0)
+    # Leading zeros and a plus sign change nothing; Python refuses to read 4,300 digits or more.
+    digits = [value.lstrip("+").lstrip("0") for value in counts if _WHOLE_NUMBER.fullmatch(value)]
+    return max((int(number) if len(number) <= 12 else MAX_SHARED_STRINGS + 1 for number in digits if number),
+               default=0)
+
+
+def _longest_shared_string(xml: bytes) -> int:
+    """The most bytes one shared string can take: the longest stretch from one string's start to
+    the next (by an XML parser when a comment, CDATA or processing instruction could fake a start)."""
+    if b"<!" in xml or b"<?" in xml[2:]:
+        return _longest_shared_string_parsed(xml)
+    starts = [match.start() for match in _SHARED_STRING_TAG.finditer(xml)] + [len(xml)]
+    return max((later - earlier for earlier, later in pairwise(starts)), default=0)
+
+
+def _longest_shared_string_parsed(xml: bytes) -> int:
+    longest, current, inside = 0, 0, False
+
+    def start(tag: str, _attributes: dict[str, str]) -> None:
+        nonlocal current, inside
+        if _local(tag) == "si":
+            current, inside = 0, True
+
+    def text(data: str) -> None:
+        nonlocal current
+        if inside:
+            current += len(data.encode("utf-8"))
+
+    def end(tag: str) -> None:
+        nonlocal longest, inside
+        if _local(tag) == "si":
+            longest, inside = max(longest, current), False
+
+    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
+    parser.StartElementHandler, parser.CharacterDataHandler, parser.EndElementHandler = start, text, end
+    parser.EntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_entity
+    try:
+        parser.Parse(xml, True)
+    except (expat.ExpatError, ValueError):
+        return len(xml)     # damaged: as long as the whole part, to be safe
+    return longest
 
 
 class _FirstElementRead(Exception):
@@ -823,9 +880,11 @@ def _scan_plain_sheet(name: str, xml: bytes) -> SheetScan | None:
                      f"({claimed:,} cells), more than the {limit:,} a monitoring return may have.",
                      _SHRINK_SHEET, sheet=name)
     if references is None:      # every row from 1 up: a cell is in a row
-        return SheetScan(fast=True, extent=None, has_cells=b"<c " in xml, xml=xml)
+        return SheetScan(fast=True, extent=None, has_cells=b"<c " in xml, xml=xml,
+                         shared_cells=xml.count(SHARED_STRING_CELL))
     last_cell = _last_cell(references)
-    scan = SheetScan(fast=True, extent=last_cell, has_cells=last_cell[0] > 0)
+    scan = SheetScan(fast=True, extent=last_cell, has_cells=last_cell[0] > 0,
+                     shared_cells=xml.count(SHARED_STRING_CELL))
     if len(references) > limit or scan.rows * scan.columns > limit:
         raise refuse("SHEET-TOO-LARGE",
                      f"The sheet uses cells as far as {get_column_letter(scan.columns)}{scan.rows}, "
@@ -861,7 +920,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
     each error cell, and each number no return can hold."""
     limit = settings.SHEET_CELL_LIMIT
     scan = SheetScan()
-    cells = row = row_of_tag = column = last_row = last_column = 0
+    cells = row = row_of_tag = column = last_row = last_column = shared = 0
     for event, element in safe_iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
@@ -904,6 +963,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             if formula is not None:
                 scan.formulas[cell] = saved
             kind = element.get("t")
+            shared += kind == SHARED_STRING_TYPE
             if kind == ERROR_TYPE:
                 scan.errors[cell] = saved
             elif kind in NUMBER_TYPES and saved and _impossible_number(saved):
@@ -911,7 +971,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             element.clear()
         elif tag == "row":
             element.clear()
-    scan.extent, scan.has_cells = (last_row, last_column), last_row > 0
+    scan.extent, scan.has_cells, scan.shared_cells = (last_row, last_column), last_row > 0, shared
     return scan
 
 

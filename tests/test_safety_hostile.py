@@ -268,3 +268,45 @@ def test_a_processing_instruction_in_a_value_is_walked(valid, value):
     finding = refused_both_ways(with_rows(valid, b'<row r="60"><c r="C60"><v>' + value + b"</v></c></row>"),
                                 "NUMBER-TOO-LARGE")
     assert finding.cell == "C60"
+
+
+# --- a third run ---------------------------------------------------------------------------------
+
+def with_shared_string(content: bytes, text: bytes, cells: int, sst_attributes: bytes = b'uniqueCount="1"') -> bytes:
+    """The workbook with one shared string, shown in ``cells`` cells of the Cover (rows 200 on)."""
+    sst = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' + sst_attributes
+           + b"><si><t>" + text + b"</t></si></sst>")
+    rows = b"".join(b'<row r="%d">' % row + b"".join(
+        b'<c r="%s%d" t="s"><v>0</v></c>' % (bytes([65 + column]), row) for column in range(10)) + b"</row>"
+        for row in range(200, 200 + cells // 10))
+    return with_rows(add_part(content, "xl/sharedStrings.xml", sst), rows, sheet="Cover")
+
+
+def test_a_long_text_shown_in_many_cells_is_refused(valid):
+    # Calamine copies a shared string into each cell showing it: 1 MB shown in 3,000 cells is
+    # 3 GB, from a file of under 1 MB.
+    assert "repeats long texts" in refused_both_ways(
+        with_shared_string(valid, b"x" * 1_000_000, 3000), "ZIP-BOMB").message
+
+
+def test_a_long_text_shown_in_many_cells_cannot_hide_behind_a_comment(valid):
+    # A string start inside a comment would cut the longest string in two, to the eye of a pattern.
+    text = b"<!-- <si> -->".join([b"x" * 100_000] * 10)
+    refused_both_ways(with_shared_string(valid, text, 3000), "ZIP-BOMB")
+
+
+def test_a_long_text_shown_in_a_few_cells_is_read(valid):
+    content = with_shared_string(valid, b"x" * 30_000, 20)
+    assert safety.inspect(content, "return.xlsx").scan("Cover").shared_cells == 20
+
+
+@pytest.mark.parametrize(("count", "rule"), [
+    (b"0" * 5000 + b"1", None), (b"1" + b"0" * 5000, "ZIP-BOMB"), ("١٠٠٠٠٠٠٠٠٠٠".encode(), None)],
+    ids=["5000-leading-zeros", "5001-digits", "arabic-digits"])
+def test_a_count_of_thousands_of_digits_is_read_as_calamine_reads_it(valid, count, rule):
+    # Python refuses to read a number of 4,300 digits or more: the error escaped the safety pass.
+    content = with_shared_string(valid, b"x", 10, b'uniqueCount="' + count + b'"')
+    if rule is None:
+        assert safety.inspect(content, "return.xlsx").paths
+    else:
+        refused_both_ways(content, rule)
