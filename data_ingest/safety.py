@@ -733,10 +733,8 @@ def _shared_strings_claimed(xml: bytes) -> int | None:
         first.append((_local(tag), attributes))
         raise _FirstElementRead
 
-    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
+    parser = _parser()
     parser.StartElementHandler = first_element
-    parser.EntityDeclHandler = _refuse_entity
-    parser.ExternalEntityRefHandler = _refuse_entity
     try:
         parser.Parse(xml, True)
     except _FirstElementRead:
@@ -779,10 +777,8 @@ def _longest_shared_string_parsed(xml: bytes) -> int:
         if _local(tag) == "si":
             longest, inside = max(longest, current), False
 
-    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
+    parser = _parser()
     parser.StartElementHandler, parser.CharacterDataHandler, parser.EndElementHandler = start, text, end
-    parser.EntityDeclHandler = _refuse_entity
-    parser.ExternalEntityRefHandler = _refuse_entity
     try:
         parser.Parse(xml, True)
     except (expat.ExpatError, ValueError):
@@ -815,13 +811,20 @@ def _elements(xml: bytes) -> list[tuple[str, dict[str, str]]]:
     tree builder) and refuses entity declarations as defusedxml does; a DOCTYPE has been
     refused already."""
     found: list[tuple[str, dict[str, str]]] = []
-    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
+    parser = _parser()
     parser.StartElementHandler = lambda tag, attributes: found.append((_local(tag), attributes))
+    parser.Parse(xml, True)
+    return found
+
+
+def _parser() -> expat.XMLParserType:
+    """An expat parser giving names as "{namespace}name", refusing entity declarations as
+    defusedxml does (a DOCTYPE has been refused already)."""
+    parser = expat.ParserCreate(None, NAMESPACE_SEPARATOR)
     parser.EntityDeclHandler = _refuse_entity
     parser.UnparsedEntityDeclHandler = _refuse_entity
     parser.ExternalEntityRefHandler = _refuse_entity
-    parser.Parse(xml, True)
-    return found
+    return parser
 
 
 def _refuse_entity(*_declaration: object) -> NoReturn:
