@@ -74,6 +74,14 @@ _CACHED_TEXT = 100
 _normalise_short = functools.lru_cache(maxsize=4096)(_normalise)
 
 
+def column_number(letters: str) -> int:
+    """1 for A, 27 for AA, for any number of letters (as the cell readers take them)."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
 def coordinate(row: int, column: int) -> str:
     """The cell reference of a 0-based row and column: (13, 2) is C14."""
     return f"{get_column_letter(column + 1)}{row + 1}"

@@ -47,6 +47,7 @@ from data_ingest.layout import (  # noqa: F401 - re-exported: the template and t
     SPACES,
     USE_TEMPLATE,
     VALUE_HEADER,
+    column_number,
     coordinate,
     measure_sheets,
     measures_on,
@@ -250,10 +251,7 @@ def _open_book(content: bytes, engine: str) -> _Book:
 def _indices(cell: str) -> tuple[int, int]:
     """0-based (row, column) of a cell reference such as C14."""
     letters = cell.rstrip("0123456789")
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + ord(letter) - 64
-    return int(cell[len(letters):]) - 1, column - 1
+    return int(cell[len(letters):]) - 1, column_number(letters) - 1
 
 
 # --- stage 2: reading the cells -------------------------------------------------

@@ -52,7 +52,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 import settings
 from data_ingest.findings import Finding, error
-from data_ingest.layout import LARGEST_FIGURE, USE_TEMPLATE
+from data_ingest.layout import LARGEST_FIGURE, USE_TEMPLATE, column_number
 
 # --- quirks of the file format --------------------------------------------------
 
@@ -946,7 +946,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
                 reference = _ANY_CELL_REFERENCE.match(written)
                 if reference is None:
                     raise ValueError(f"{written[:20]!r} is not a cell reference")
-                column, row = _column_number(reference.group(1)), int(reference.group(2))
+                column, row = column_number(reference.group(1)), int(reference.group(2))
             else:
                 # Without a reference: the next column of its row, as the cell readers take it.
                 column, row = column + 1, row_of_tag
@@ -985,14 +985,6 @@ def _column_letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def _column_number(letters: str) -> int:
-    """1 for A, 27 for AA, for any number of letters."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def _impossible_number(text: str) -> bool:
