@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if at.exception:
             print("the Overview raised:", at.exception[0].value, file=sys.stderr)
             return 2
-        grid_rows = len(at.get_by_key("overview_grid").dataframe[0].value)
+        grid_rows = len(at.get_by_key("overview_grid").table[0].value)
         overview_seconds = median_seconds(at.run, args.rounds)
 
     ratio = overview_seconds / baseline_seconds

@@ -21,35 +21,14 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "se
 
 BASES = ("quarter", "ytd")
 
-#: Column widths of the overview's grid, so that every column fits a meeting-room screen.
-OVERVIEW_GRID_COLUMNS = {
-    # Together 970 px: the grid fits a 1440-pixel screen beside the sidebar without scrolling sideways.
-    "Service": st.column_config.TextColumn(width=62),
-    "Indicator": st.column_config.TextColumn(width=160),
-    "Quarter": st.column_config.TextColumn(
-        width=54, help="Whole, or to one decimal where the whole number would hide why it has its RAG."),
-    "Counts": st.column_config.TextColumn(width=118),
-    "Target": st.column_config.TextColumn(
-        width=110, help="The target, and its amber band: a value within the tolerance is amber; beyond it, red."),
-    "RAG": st.column_config.TextColumn(width=70, help="Why each is red or amber: below the grid."),
-    "Change on previous quarter": st.column_config.TextColumn(
-        "Since last quarter", width=96,
-        help="Change on the previous quarter, better or worse by the indicator's direction; "
-             "a percentage changes in percentage points. " + fmt.ROUNDING_RULE),
-    "Year to date": st.column_config.TextColumn(
-        width=108, help="The financial year to date at the chosen quarter; * when a quarter of it is not held."),
-    "Variation": st.column_config.TextColumn(width=96, help=fmt.SPC_KEY),
-    "Assurance": st.column_config.TextColumn(width=96, help=fmt.SPC_KEY),
-}
-
-
-KEY_FIGURE_COLUMNS = {
-    "Service": st.column_config.TextColumn(width=90),
-    "Figure": st.column_config.TextColumn(width=340),
-    "Quarter": st.column_config.TextColumn(width=150),
-    "Year to date": st.column_config.TextColumn(width=150),
-    "Change on previous quarter": st.column_config.TextColumn("Since last quarter", width=150),
-}
+#: What the overview grid's columns mean, said under it (a static table has no column tips).
+OVERVIEW_GRID_NOTES = (
+    "Quarter: the figure that decides the RAG. Target: the target and its amber band; a value within "
+    "the tolerance is amber, beyond it red. Since last quarter: better or worse by the indicator's "
+    "direction; a percentage changes in percentage points. Year to date: the financial year to date "
+    "at the chosen quarter, with its own RAG.")
+#: The Overview's tables head the change on the previous quarter as the pages do.
+OVERVIEW_HEADINGS = {"Change on previous quarter": "Since last quarter"}
 
 
 def table_height(rows: int) -> int:

@@ -100,11 +100,13 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
     else:
         shown = grid.drop(columns=["indicator", "rag", "why"])
         with st.container(key="overview_grid"):
-            st.dataframe(layout.rag_styler(shown, grid["rag"], ["Quarter", "RAG"]), hide_index=True,
-                         height=layout.table_height(len(shown)), column_config=layout.OVERVIEW_GRID_COLUMNS)
+            # A static table: its cells wrap, so no figure, target or band is cut short on a
+            # meeting-room screen (an interactive grid cuts a cell to its column's width).
+            st.table(layout.rag_styler(shown.rename(columns=layout.OVERVIEW_HEADINGS), grid["rag"],
+                                       ["Quarter", "RAG"]), hide_index=True)
         st.caption("Exceptions (red, then amber) first. RAG: ✔ Green meets the target; ▲ Amber misses "
                    "it by no more than the tolerance (the target's amber band); ✖ Red misses it by more. "
-                   + fmt.ROUNDING_RULE + " " + fmt.SPC_KEY
+                   + layout.OVERVIEW_GRID_NOTES + " " + fmt.ROUNDING_RULE + " " + fmt.SPC_KEY
                    + (f" * {view['missing']}" if view["missing"] else ""))
         exceptions = grid[grid["rag"].isin(["red", "amber"])]
         if len(exceptions):
@@ -121,8 +123,8 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
         st.write(fmt.NO_DATA)
     else:
         with st.container(key="overview_figures"):
-            st.dataframe(figures.drop(columns=["code"]), hide_index=True,
-                         height=layout.table_height(len(figures)), column_config=layout.KEY_FIGURE_COLUMNS)
+            st.table(figures.drop(columns=["code"]).rename(columns=layout.OVERVIEW_HEADINGS),
+                     hide_index=True)
 
     # --- what the figures say, and what the provider says ---------------------------------
     left, right = st.columns(2, gap="large")

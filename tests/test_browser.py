@@ -72,7 +72,7 @@ def test_every_page_draws_its_charts_without_an_error(dashboard, chromium, scree
         titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
         if len([t for t in titles if t and t.strip()]) < charts:
             problems.append(f"/{path}: a chart without a title")
-        if page.locator("[data-testid='stDataFrame']").count() < max(charts, 1):
+        if page.locator("[data-testid='stDataFrame'], [data-testid='stTable']").count() < max(charts, 1):
             problems.append(f"/{path}: fewer tables than charts")
         # The link's choice is what the sidebar shows, and stays in the URL.
         chosen = _sidebar_quarter(page)
