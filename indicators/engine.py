@@ -87,13 +87,6 @@ COLUMNS = [
 IMPROVING, WORSENING, NO_CHANGE = Trend.IMPROVING.value, Trend.WORSENING.value, Trend.NO_CHANGE.value
 
 
-def days_to_months(days):
-    """A stay in days shown in months (30.44 days a month); NaN stays NaN."""
-    if np.isscalar(days):
-        return float(days) / DAYS_PER_MONTH
-    return np.asarray(days, dtype=float) / DAYS_PER_MONTH
-
-
 # --- the frame of measures: one row per contract and quarter held -----------------------
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.engine import COLUMNS, days_to_months
+from indicators.engine import COLUMNS
 from indicators.engine import compute_indicators as compute_for_type
 from models.contract_types import get_type
 from models.periods import Quarter
@@ -147,7 +147,6 @@ def test_average_stay_in_days_and_months():
     assert stay["value"] == pytest.approx(7323 / 24)
     assert stay["months"] == pytest.approx(7323 / 24 / 30.44)
     assert round(stay["months"]) == 10
-    assert days_to_months(304.4) == pytest.approx(10.0)
     assert math.isnan(row(result, "OS-RESP24", Q3)["months"])
 
 
