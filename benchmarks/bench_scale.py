@@ -22,16 +22,14 @@ import argparse
 import os
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-import numpy as np
-from sqlalchemy import insert, select, text
+from sqlalchemy import text
 
+from benchmarks import bulk
 from benchmarks.timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
-TYPE = "domestic-abuse"
 TOKEN_BUDGET, OVERVIEW_BUDGET = 0.005, 0.300
 BASELINE_SCRIPT = '''
 import streamlit as st
@@ -39,55 +37,6 @@ st.sidebar.selectbox("Contract", [f"BENCH{i:04d}" for i in range(500)], key="con
 st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(40)], key="quarter")
 st.title("Overview")
 '''
-
-
-def build(engine, contracts: int, quarters: int, seed: int = 1) -> None:
-    """Bulk-insert the benchmark contracts, targets, submissions, measures and commentary."""
-    from models.contract_types import get_type
-    from models.periods import Quarter
-    from models.schema import Commentary, Contract, MeasureValue, Provider, Submission, Target
-    from sample_data import quarters as sample
-
-    catalogue = get_type(TYPE)
-    measures = catalogue.measures_in(1)
-    base = sample.VALUES[Quarter(2016, 3)]
-    first = Quarter(2007, 1)
-    rng = np.random.default_rng(seed)
-    with engine.begin() as connection:
-        connection.execute(insert(Provider), [{"name": f"Provider {c + 1}", "created_by": "bench"}
-                                              for c in range(contracts)])
-        providers = dict(connection.execute(select(Provider.name, Provider.id)).all())
-        connection.execute(insert(Contract), [{
-            "reference": f"BENCH{c:04d}", "title": f"Benchmark contract {c + 1}",
-            "commissioner": "Benchmark Council", "provider_id": providers[f"Provider {c + 1}"],
-            "start_date": date(2007, 4, 1), "initial_end_date": date(2017, 3, 31),
-            "extended_end_date": None, "annual_value": 500_000 + 100 * c, "contract_type": TYPE,
-            "parameters": {"refuge_capacity": 28}, "created_by": "bench"} for c in range(contracts)])
-        ids = dict(connection.execute(select(Contract.reference, Contract.id)).all())
-        connection.execute(insert(Target), [{
-            "contract_id": ids[f"BENCH{c:04d}"], "indicator": ind.code, "value": ind.target,
-            "tolerance": ind.tolerance or 0.0, "direction": ind.better, "effective_year": first.year,
-            "effective_quarter": first.quarter, "note": "", "created_by": "bench"}
-            for c in range(contracts) for ind in catalogue.indicators if ind.target is not None])
-        for c in range(contracts):
-            contract_id = ids[f"BENCH{c:04d}"]
-            rows = [{"contract_id": contract_id, "year": Quarter.from_index(first.index + q).year,
-                     "quarter": Quarter.from_index(first.index + q).quarter, "version": 1,
-                     "is_current": True, "uploaded_by": "bench", "file_name": f"b{c}_{q}.xlsx",
-                     "sha256": f"{c:05d}{q:04d}".ljust(64, "0"), "original": b"", "warnings": [],
-                     "completed_by": "bench", "date_completed": "", "template_version": "1"}
-                    for q in range(quarters)]
-            submission_ids = connection.execute(insert(Submission).returning(Submission.id), rows).scalars().all()
-            factors = rng.uniform(0.9, 1.1, size=quarters)
-            connection.execute(insert(MeasureValue), [
-                {"submission_id": sid, "code": m.code, "cell": "",
-                 "value": round(base[m.code] * f, 2) if m.type == "money" else float(round(base[m.code] * f))}
-                for sid, f in zip(submission_ids, factors, strict=True) for m in measures])
-            connection.execute(insert(Commentary), [
-                {"submission_id": sid, "topic": topic, "text": f"{topic}.", "cell": ""}
-                for sid in submission_ids for topic in catalogue.commentary_topics])
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = make_engine(url)
         migrate(engine)
         started = time.perf_counter()
-        build(engine, args.contracts, args.quarters)
+        bulk.fill(engine, args.contracts, args.quarters, commentary=True)
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))
             rows = connection.execute(text("SELECT count(*) FROM measure_value")).scalar()
@@ -135,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline.run()
         baseline_seconds = median_seconds(baseline.run, args.rounds)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.query_params["contract"] = "BENCH0003"
+        at.query_params["contract"] = bulk.reference(3)
         at.run()
         at.switch_page("pages/overview.py")
         at.run()
