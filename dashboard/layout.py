@@ -116,6 +116,16 @@ def _title(fig: go.Figure | dict) -> str:
     return text.replace("<br>", " ")
 
 
+def static_table(table: pd.DataFrame, rag: pd.Series | None = None, tinted: tuple[str, ...] = ()) -> None:
+    """A table whose cells wrap, so that nothing is cut short on a narrow screen; ``tinted``
+    columns tinted by each row's ``rag``. ``st.table`` reads every cell and heading as
+    Markdown: each is escaped, so that it shows as it was written."""
+    shown = table.map(lambda value: escape(value) if isinstance(value, str) else value)
+    shown.columns = [escape(column) for column in table.columns]
+    st.table(rag_styler(shown, rag, [escape(column) for column in tinted]) if rag is not None else shown,
+             hide_index=True)
+
+
 def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):
     """A Styler tinting ``columns`` of each row by its RAG (the cells keep their icon and word)."""
     tints = {"green": "rgba(0, 158, 115, 0.18)", "amber": "rgba(230, 159, 0, 0.25)",

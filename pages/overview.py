@@ -100,10 +100,8 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
     else:
         shown = grid.drop(columns=["indicator", "rag", "why"])
         with st.container(key="overview_grid"):
-            # A static table: its cells wrap, so no figure, target or band is cut short on a
-            # meeting-room screen (an interactive grid cuts a cell to its column's width).
-            st.table(layout.rag_styler(shown.rename(columns=layout.OVERVIEW_HEADINGS), grid["rag"],
-                                       ["Quarter", "RAG"]), hide_index=True)
+            # Static: an interactive grid would cut a figure, target or band to its column's width.
+            layout.static_table(shown.rename(columns=layout.OVERVIEW_HEADINGS), grid["rag"], ("Quarter", "RAG"))
         st.caption("Exceptions (red, then amber) first. RAG: ✔ Green meets the target; ▲ Amber misses "
                    "it by no more than the tolerance (the target's amber band); ✖ Red misses it by more. "
                    + layout.OVERVIEW_GRID_NOTES + " " + fmt.ROUNDING_RULE + " " + fmt.SPC_KEY
@@ -123,8 +121,7 @@ if state.require_selection(selection) and state.require_catalogue(selection) is 
         st.write(fmt.NO_DATA)
     else:
         with st.container(key="overview_figures"):
-            st.table(figures.drop(columns=["code"]).rename(columns=layout.OVERVIEW_HEADINGS),
-                     hide_index=True)
+            layout.static_table(figures.drop(columns=["code"]).rename(columns=layout.OVERVIEW_HEADINGS))
 
     # --- what the figures say, and what the provider says ---------------------------------
     left, right = st.columns(2, gap="large")

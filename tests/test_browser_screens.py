@@ -7,9 +7,11 @@
 * 14: the year-to-date choice is kept across pages and in the URL.
 * 3: meeting mode says a figure hidden by small-number suppression is hidden.
 * 8: hostile text a provider or user typed is shown as text (no link, image, bold or script).
+* 8: names a council typed in a type file are shown as written in the Overview's tables,
+  which read Markdown.
 * 15: at 1280×720, 1440×900 and 1920×1080: no sum of money cut short, the quarter picker in
-  view without scrolling the sidebar, the Overview grid without sideways scrolling from
-  1440 px, and every meeting-mode slide within a 1920×1080 projector.
+  view without scrolling the sidebar, no cell of the Overview's two tables cut short and
+  neither scrolling sideways, and every meeting-mode slide within a 1920×1080 projector.
 
 Screenshots of the Overview, a service page and every meeting-mode slide at each size are
 saved under ``DASHBOARD_SCREENSHOTS`` (default: the test's temporary directory).
@@ -22,6 +24,7 @@ import time
 import pytest
 
 from .browser import served_dashboard
+from .test_pages_dashboard import CARERS_TYPE, add_carers_contract
 from .test_trust_text import hostile_db  # noqa: F401  (the fixture: a sample with hostile text)
 
 LINK = "contract=ASC0013&quarter=2016-17-Q3"
@@ -205,6 +208,40 @@ def test_hostile_text_is_shown_as_text_in_the_browser(hostile_dashboard, chromiu
         _after(page, lambda: page.get_by_role("button", name="Next").click())
     assert shown, "the hostile text was shown nowhere: the test proves nothing"
     assert not fetched, fetched
+    page.close()
+
+
+#: An indicator's short name and another's label as a performance officer might type them.
+TYPED_SHORT = "**Assessed** [site](http://evil.example) _now_"
+TYPED_LABEL = "Carers <b>referred</b> `x` #1 www.evil.example"
+
+
+@pytest.fixture
+def typed_type_dashboard(sqlite_engine, tmp_path, monkeypatch):
+    """The dashboard over contract CAR001 of a type whose file has Markdown and HTML in names."""
+    type_file = CARERS_TYPE.replace('short = "Assessed"', f'short = "{TYPED_SHORT}"').replace(
+        'label = "Carers referred to the service"', f'label = "{TYPED_LABEL}"')
+    assert TYPED_SHORT in type_file and TYPED_LABEL in type_file
+    add_carers_contract(sqlite_engine, tmp_path / "types", monkeypatch, type_file)
+    with served_dashboard(sqlite_engine.url.render_as_string(hide_password=False),
+                          tmp_path / "streamlit.log") as url:
+        yield url
+
+
+def test_names_in_a_type_file_show_as_written_in_the_overview_tables(typed_type_dashboard, chromium):
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{typed_type_dashboard}/overview?contract=CAR001")
+    _drawn(page)
+    shown = page.evaluate("""() => ['overview_grid', 'overview_figures'].map(key => {
+      const table = document.querySelector(`.st-key-${key} [data-testid="stTable"] table`);
+      return {cells: [...table.querySelectorAll('td, th')].map(c => c.innerText.replace(/\u2060/g, '').trim()),
+              formatted: table.querySelectorAll('a, strong, b, em, code, h1, img').length};
+    })""")
+    grid, figures = shown
+    assert TYPED_SHORT in grid["cells"], grid["cells"]
+    assert TYPED_LABEL in figures["cells"], figures["cells"]
+    assert (grid["formatted"], figures["formatted"]) == (0, 0)
     page.close()
 
 

@@ -9,6 +9,7 @@ type file; a type written only in a test's folder gets its own.
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 import formats as fmt
+from dashboard import layout
 from dashboard.sections import section_key
 from dashboard.state import quarter_param
 from indicators.engine import indicators_for
@@ -81,9 +83,19 @@ def _no_exception(at: AppTest) -> None:
 
 
 def _table(at: AppTest, key: str):
-    """The table in the container keyed ``key``: a grid, or a static table (the Overview's)."""
+    """The table in the container keyed ``key``: a grid, or a static table (the Overview's)
+    read as it shows (its Markdown escapes undone)."""
     block = at.get_by_key(key)
-    return (block.dataframe or block.table)[0].value
+    if block.dataframe:
+        return block.dataframe[0].value
+    return block.table[0].value.rename(columns=_as_shown).map(_as_shown)
+
+
+def _as_shown(text):
+    """Escaped Markdown as it shows: each escaped character itself, without the word joiners."""
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"\\(.)", r"\1", text).replace(layout.WORD_JOINER, "")
 
 
 def _trend_tables(at: AppTest) -> dict[tuple[str, str], object]:
@@ -408,15 +420,19 @@ indicator = "CS-SPEND"
 @pytest.fixture
 def carers_contract(sqlite_engine, tmp_path, monkeypatch):
     """A brand-new type in a temporary folder (no code change), a contract of it and two returns."""
+    return add_carers_contract(sqlite_engine, tmp_path / "types", monkeypatch)
+
+
+def add_carers_contract(sqlite_engine, folder, monkeypatch, type_file: str = CARERS_TYPE):
+    """``type_file`` written to ``folder`` and read from there, contract CAR001 of it and two returns."""
     import settings
     from data_ingest.store import ingest_file
     from data_ingest.template import template_workbook
     from records.contracts import add_contract
     from records.targets import set_default_targets
 
-    folder = tmp_path / "types"
     folder.mkdir()
-    (folder / "carers-support.toml").write_text(CARERS_TYPE, encoding="utf-8")
+    (folder / "carers-support.toml").write_text(type_file, encoding="utf-8")
     monkeypatch.setenv("MONITORING_CONTRACT_TYPES_DIR", str(folder))
     monkeypatch.setattr(settings, "CONTRACT_TYPES_DIR", folder)   # read once, at import
     monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
