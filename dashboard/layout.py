@@ -120,10 +120,16 @@ def static_table(table: pd.DataFrame, rag: pd.Series | None = None, tinted: tupl
     """A table whose cells wrap, so that nothing is cut short on a narrow screen; ``tinted``
     columns tinted by each row's ``rag``. ``st.table`` reads every cell and heading as
     Markdown: each is escaped, so that it shows as it was written."""
-    shown = table.map(lambda value: escape(value) if isinstance(value, str) else value)
-    shown.columns = [escape(column) for column in table.columns]
-    st.table(rag_styler(shown, rag, [escape(column) for column in tinted]) if rag is not None else shown,
+    shown = table.map(_cell_text)
+    shown.columns = [_cell_text(column) for column in table.columns]
+    st.table(rag_styler(shown, rag, [_cell_text(column) for column in tinted]) if rag is not None else shown,
              hide_index=True)
+
+
+def _cell_text(value: object) -> str:
+    """A cell of a static table as escaped Markdown on one line (a blank for a missing value):
+    Markdown would also read leading spaces as code and a line break as a new line."""
+    return "" if fmt.is_missing(value) else escape(" ".join(str(value).split()))
 
 
 def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):
@@ -138,7 +144,7 @@ def rag_styler(table: pd.DataFrame, rag: pd.Series, columns: list[str]):
     return table.reset_index(drop=True).style.apply(tint, subset=columns)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=<$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=<$:&])")
 
 
 #: Streamlit's Markdown links a bare address (``http://…``, ``www.…``, ``name@host``) even when

@@ -81,6 +81,7 @@ def _draw_once() -> None:
     table = pd.DataFrame({"Quarter": ["2016/17 Q3"], "RAG": ["green"]})
     st.markdown("")
     st.dataframe(layout.rag_styler(table, table["RAG"], ["RAG"]), hide_index=True)
+    layout.static_table(table, table["RAG"], ("RAG",))
     st.plotly_chart(go.Figure(go.Scatter(x=[1], y=[1])), config=layout.PLOTLY_CONFIG)
 
 

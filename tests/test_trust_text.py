@@ -33,7 +33,7 @@ from .test_pages_dashboard import open_page
 from .test_pages_entry import runs_through_app_py  # noqa: F401
 
 HOSTILE = ("**bold** [link](http://evil.example) ![img](http://evil.example/x.png) <script>alert(1)</script> "
-           "www.evil.example")
+           "www.evil.example &lt;b&gt;entity&lt;/b&gt;")
 Q4 = Quarter(2016, 4)
 ACTOR = local_actor("tester")
 
@@ -48,6 +48,7 @@ MARKDOWN_FORMATTING = [
     (re.compile(r"http://evil"), "a bare address (auto-linked)"),
     (re.compile(r"www\.evil"), "a bare www address (auto-linked)"),
     (re.compile(r"(?<!\\)<script"), "a script tag"),
+    (re.compile(r"(?<!\\)&lt;b"), "an HTML entity (decoded)"),
 ]
 HTML_FORMATTING = [
     (re.compile(r"<script"), "a script tag"),
