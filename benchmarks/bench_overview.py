@@ -34,13 +34,6 @@ CONTRACTS = 10
 QUARTERS = 20
 BUDGET_SECONDS = 0.300
 
-BASELINE_SCRIPT = '''
-import streamlit as st
-st.sidebar.selectbox("Contract", [f"BENCH{i:04d}" for i in range(10)], key="contract")
-st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(20)], key="quarter")
-st.title("Overview")
-'''
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -53,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         url = bulk.sqlite_database(Path(folder) / "bench.sqlite", CONTRACTS, QUARTERS, commentary=True)
         os.environ["DATABASE_URL"] = url
 
-        baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=120)
+        baseline = AppTest.from_string(bulk.sidebar_script(CONTRACTS, QUARTERS, "Overview"), default_timeout=120)
         baseline.run()
         baseline_seconds = median_seconds(baseline.run, args.rounds)
 

@@ -36,13 +36,6 @@ CONTRACTS = 200
 QUARTERS = 40
 BUDGET_SECONDS = 0.300
 
-BASELINE_SCRIPT = '''
-import streamlit as st
-st.sidebar.selectbox("Contract", [f"BENCH{i:04d}" for i in range(200)], key="contract")
-st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(40)], key="quarter")
-st.title("Portfolio")
-'''
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -60,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         build_seconds = time.perf_counter() - start
         os.environ["DATABASE_URL"] = url
 
-        baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=120)
+        baseline = AppTest.from_string(bulk.sidebar_script(args.contracts, args.quarters, "Portfolio"),
+                                          default_timeout=120)
         baseline.run()
         baseline_seconds = median_seconds(baseline.run, args.rounds)
 

@@ -31,12 +31,6 @@ from benchmarks.timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN_BUDGET, OVERVIEW_BUDGET = 0.005, 0.300
-BASELINE_SCRIPT = '''
-import streamlit as st
-st.sidebar.selectbox("Contract", [f"BENCH{i:04d}" for i in range(500)], key="contract")
-st.sidebar.selectbox("Quarter", [f"Q{i}" for i in range(40)], key="quarter")
-st.title("Overview")
-'''
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         token = median_seconds(lambda: data_version(engine), args.rounds * 4)
 
         os.environ["DATABASE_URL"] = url
-        baseline = AppTest.from_string(BASELINE_SCRIPT, default_timeout=300)
+        baseline = AppTest.from_string(bulk.sidebar_script(args.contracts, args.quarters, "Overview"),
+                                          default_timeout=300)
         baseline.run()
         baseline_seconds = median_seconds(baseline.run, args.rounds)
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)

@@ -33,6 +33,15 @@ def reference(number: int) -> str:
     return f"BENCH{number:04d}"
 
 
+def sidebar_script(contracts: int, quarters: int, title: str) -> str:
+    """A script that draws only the sidebar's two choosers over the benchmark's contracts and a
+    page title: the least any page of the dashboard costs (a benchmark's baseline)."""
+    return (f"import streamlit as st\n"
+            f"st.sidebar.selectbox('Contract', {[reference(c) for c in range(contracts)]!r}, key='contract')\n"
+            f"st.sidebar.selectbox('Quarter', {[f'Q{q}' for q in range(quarters)]!r}, key='quarter')\n"
+            f"st.title({title!r})\n")
+
+
 def sqlite_database(path: Path, contracts: int, quarters: int, **options) -> str:
     """A migrated SQLite database at ``path`` holding what ``fill`` adds with ``options``; its URL."""
     url = f"sqlite:///{path}"
