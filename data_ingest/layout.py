@@ -82,6 +82,16 @@ def column_number(letters: str) -> int:
     return number
 
 
+def column_letters(number: int) -> str:
+    """A for 1, AA for 27, for any column (openpyxl's stops at XFD, Excel's last): the inverse
+    of ``column_number``."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def coordinate(row: int, column: int) -> str:
     """The cell reference of a 0-based row and column: (13, 2) is C14."""
     return f"{get_column_letter(column + 1)}{row + 1}"

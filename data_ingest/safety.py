@@ -52,7 +52,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 import settings
 from data_ingest.findings import Finding, error
-from data_ingest.layout import LARGEST_FIGURE, USE_TEMPLATE, column_number
+from data_ingest.layout import LARGEST_FIGURE, USE_TEMPLATE, column_letters, column_number
 
 # --- quirks of the file format --------------------------------------------------
 
@@ -953,7 +953,7 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             last_row, last_column = max(last_row, row), max(last_column, column)
             if cells > limit or last_row * last_column > limit:
                 raise refuse("SHEET-TOO-LARGE",
-                             f"The sheet uses cells as far as {_column_letters(last_column)}{last_row}, "
+                             f"The sheet uses cells as far as {column_letters(last_column)}{last_row}, "
                              f"more than the {limit:,} cells a monitoring return may have.", _SHRINK_SHEET, sheet=name)
             formula = value = None
             for child in element:
@@ -976,15 +976,6 @@ def _scan_sheet_cells(name: str, xml: bytes) -> SheetScan:
             element.clear()
     scan.extent, scan.has_cells, scan.shared_cells = (last_row, last_column), last_row > 0, shared
     return scan
-
-
-def _column_letters(number: int) -> str:
-    """A for 1, AA for 27, for any column (openpyxl's stops at XFD, Excel's last)."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _impossible_number(text: str) -> bool:
